@@ -1,0 +1,96 @@
+/** The browser-mode server's guards: loopback only, token, origin and host checks, no path escape. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { request } from 'node:http';
+import WebSocket from 'ws';
+import { startBrowserServer, type BrowserServer } from '../../../electron/lab/server/browserServer';
+import type { LabEvent } from '../../../shared/api';
+
+let dir: string;
+let server: BrowserServer;
+const listeners = new Set<(event: LabEvent) => void>();
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bnlab-server-'));
+  mkdirSync(path.join(dir, 'renderer'));
+  writeFileSync(path.join(dir, 'renderer/index.html'), '<h1>lab</h1>');
+  writeFileSync(path.join(dir, 'secret.txt'), 'secret');
+  server = await startBrowserServer({
+    rendererDir: path.join(dir, 'renderer'),
+    dispatch: async (method, input) => ({ ok: true, value: { method, input } }),
+    subscribe: (listener) => (listeners.add(listener), () => listeners.delete(listener)),
+    token: 't0ken',
+  });
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function get(pathname: string, host = `127.0.0.1:${server.port}`): Promise<{ status: number; body: string; csp: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path: pathname, headers: { host } }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, csp: String(res.headers['content-security-policy'] ?? '') }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function connect(query: string, origin = server.origin): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api${query}`, { origin });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+  });
+}
+
+describe('static files', () => {
+  it('serves the renderer with a strict CSP that allows only its own socket', async () => {
+    const page = await get('/');
+    expect(page.status).toBe(200);
+    expect(page.body).toBe('<h1>lab</h1>');
+    expect(page.csp).toContain(`connect-src 'self' ws://127.0.0.1:${server.port}`);
+    expect(page.csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
+  });
+
+  it('never serves files outside the renderer folder', async () => {
+    expect((await get('/../secret.txt')).body).not.toBe('secret');
+    expect((await get('/%2e%2e/secret.txt')).status).toBe(404); // URL parsing already removes the dots
+    expect((await get('/..%2Fsecret.txt')).status).toBe(403); // decoded after parsing: caught by the folder check
+  });
+
+  it('refuses requests for another host name (DNS rebinding)', async () => {
+    expect((await get('/', 'evil.example:80')).status).toBe(421);
+  });
+
+  it('listens on loopback only', () => {
+    expect(server.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+});
+
+describe('the API socket', () => {
+  it('refuses connections without the token, with a wrong one, or from another origin', async () => {
+    await expect(connect('')).rejects.toThrow(/403/);
+    await expect(connect('?token=wrong')).rejects.toThrow(/403/);
+    await expect(connect('?token=t0ken', 'http://evil.example')).rejects.toThrow(/403/);
+  });
+
+  it('carries calls and events for a page with the token', async () => {
+    const ws = await connect('?token=t0ken');
+    const messages: unknown[] = [];
+    ws.on('message', (data) => messages.push(JSON.parse(data.toString())));
+    ws.send(JSON.stringify({ id: 7, method: 'app.info', input: { a: 1 } }));
+    await expect.poll(() => messages.length).toBe(1);
+    expect(messages[0]).toEqual({ id: 7, result: { ok: true, value: { method: 'app.info', input: { a: 1 } } } });
+    for (const listener of listeners) listener({ type: 'datasetsChanged' });
+    await expect.poll(() => messages.length).toBe(2);
+    expect(messages[1]).toEqual({ event: { type: 'datasetsChanged' } });
+    ws.close();
+  });
+});
