@@ -20,20 +20,24 @@ export const DEFAULT_BOUNDS: WindowBounds = { width: 1400, height: 900 };
  */
 export function restoreBounds(saved: WindowBounds | null, displays: Rect[]): WindowBounds {
   const primary = displays[0] ?? { x: 0, y: 0, width: 1400, height: 900 };
-  if (!saved) return { ...DEFAULT_BOUNDS, width: Math.min(DEFAULT_BOUNDS.width, primary.width), height: Math.min(DEFAULT_BOUNDS.height, primary.height) };
-  const width = Math.max(900, Math.min(saved.width, primary.width));
-  const height = Math.max(600, Math.min(saved.height, primary.height));
-  const visible =
-    saved.x !== undefined &&
-    saved.y !== undefined &&
-    displays.some((d) => saved.x! + 100 <= d.x + d.width && saved.x! + width - 100 >= d.x && saved.y! >= d.y && saved.y! + 50 <= d.y + d.height);
-  if (visible) return { x: saved.x, y: saved.y, width, height, maximized: saved.maximized ?? false };
+  const fit = (bounds: WindowBounds, display: Rect) => ({
+    width: Math.min(Math.max(bounds.width, 900), display.width),
+    height: Math.min(Math.max(bounds.height, 600), display.height),
+  });
+  if (!saved) return { ...DEFAULT_BOUNDS, ...fit(DEFAULT_BOUNDS, primary) };
+  // The display that holds the window's title bar, if any still does.
+  const home =
+    saved.x === undefined || saved.y === undefined
+      ? undefined
+      : displays.find((d) => saved.x! + 100 <= d.x + d.width && saved.x! + saved.width - 100 >= d.x && saved.y! >= d.y && saved.y! + 50 <= d.y + d.height);
+  const maximized = saved.maximized ?? false;
+  if (home) return { x: saved.x, y: saved.y, ...fit(saved, home), maximized };
+  const size = fit(saved, primary);
   return {
-    x: Math.round(primary.x + (primary.width - width) / 2),
-    y: Math.round(primary.y + (primary.height - height) / 2),
-    width,
-    height,
-    maximized: saved.maximized ?? false,
+    x: Math.round(primary.x + (primary.width - size.width) / 2),
+    y: Math.round(primary.y + (primary.height - size.height) / 2),
+    ...size,
+    maximized,
   };
 }
 
