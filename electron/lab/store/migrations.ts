@@ -1,0 +1,58 @@
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records how many have run. Never edit
+ * a shipped migration: add the next one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE experiments (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    preset_id TEXT,
+    spec TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE runs (
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    experiment_id TEXT NOT NULL REFERENCES experiments(id),
+    variant TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    spec TEXT NOT NULL,
+    dataset_hash TEXT,
+    backend TEXT,
+    versions TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL,
+    step INTEGER NOT NULL DEFAULT 0,
+    total_steps INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    ended_at TEXT,
+    error TEXT
+  );
+  CREATE INDEX runs_by_experiment ON runs (experiment_id);
+  CREATE INDEX runs_by_status ON runs (status);
+  -- Series keys are interned: points store a small integer instead of the key text.
+  CREATE TABLE series_keys (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
+  CREATE TABLE points (
+    run_rid INTEGER NOT NULL,
+    key_id INTEGER NOT NULL,
+    step INTEGER NOT NULL,
+    wall_ms REAL NOT NULL,
+    value REAL,
+    PRIMARY KEY (run_rid, key_id, step)
+  ) WITHOUT ROWID;
+  CREATE TABLE latest (
+    run_rid INTEGER NOT NULL,
+    key_id INTEGER NOT NULL,
+    step INTEGER NOT NULL,
+    value REAL,
+    PRIMARY KEY (run_rid, key_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE artefacts (
+    run_rid INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    json TEXT NOT NULL,
+    PRIMARY KEY (run_rid, name)
+  );
+  `,
+];
