@@ -1,0 +1,36 @@
+/**
+ * Exponential moving average with the start-up bias removed (TensorBoard PR #639). Always applied
+ * to full-resolution data: smoothing already-thinned points would make the curve depend on how
+ * many points the screen happened to have room for (TensorBoard #1518, #610).
+ */
+
+/** An incremental smoother: feed values in order, get the smoothed value of each. */
+export interface EmaSmoother {
+  readonly weight: number;
+  push(value: number): number;
+}
+
+/** A smoother with weight in [0, 1): 0 leaves values unchanged, 0.99 averages over ~100 points. */
+export function createEmaSmoother(weight: number): EmaSmoother {
+  const w = Math.min(Math.max(weight, 0), 0.999);
+  let last = 0;
+  let count = 0;
+  return {
+    weight: w,
+    push(value: number): number {
+      // A diverged value (NaN/Inf) is shown as it is and does not poison the average after it.
+      if (!Number.isFinite(value) || w === 0) return value;
+      last = last * w + (1 - w) * value;
+      count++;
+      return last / (1 - Math.pow(w, count));
+    },
+  };
+}
+
+/** Smooths a whole series; `out` may be reused (and is returned) when long enough. */
+export function emaSmooth(values: ArrayLike<number>, weight: number, out?: Float64Array): Float64Array {
+  const result = out && out.length >= values.length ? out : new Float64Array(values.length);
+  const smoother = createEmaSmoother(weight);
+  for (let i = 0; i < values.length; i++) result[i] = smoother.push(values[i]!);
+  return result;
+}
