@@ -19,6 +19,8 @@ type Tensor = tfc.Tensor;
 
 export interface TrainingHooks {
   onStarted?(info: { backend: Backend; totalSteps: number }): void;
+  /** The trainer itself, for the batch inspector's questions while the run is paused. */
+  onTrainer?(trainer: Trainer | null): void;
   onFrame(frame: MetricFrame): void;
   onProgress?(progress: RunProgress): void;
   onSnapshot?(snapshot: NormSnapshot): void;
@@ -525,6 +527,7 @@ export async function runTraining(tf: Tf, spec: RunSpec, data: DatasetArrays, ho
   }
   try {
     hooks.onStarted?.({ backend: trainer.backend, totalSteps: trainer.totalSteps });
+    hooks.onTrainer?.(trainer);
     let lastYield = Date.now();
     const started = Date.now();
     while (trainer.step < trainer.totalSteps) {
@@ -552,6 +555,7 @@ export async function runTraining(tf: Tf, spec: RunSpec, data: DatasetArrays, ho
   } catch (error) {
     return { status: 'failed', step: trainer.step, message: (error as Error).message };
   } finally {
+    hooks.onTrainer?.(null);
     trainer.dispose();
   }
 }
