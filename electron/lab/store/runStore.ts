@@ -13,7 +13,7 @@ import type { ExportedFile, RunDetail, RunSummary, Series } from '../../../share
 import { metricKey, NormSnapshot, RunStatus, type Backend, type MetricFrame } from '../../../shared/engine/frame';
 import { ExperimentSpec, RunSpec } from '../../../shared/spec/experiment';
 import { parseSpec } from '../../../shared/spec/parse';
-import { thinMinMax } from '../../../shared/series/thin';
+import { minMaxThin } from '../../../shared/series/thinning';
 import { UserError } from '../api/dispatch';
 import { MIGRATIONS } from './migrations';
 
@@ -282,8 +282,10 @@ export class RunStore {
           wallMs[i] = wall;
           values[i] = value ?? NaN;
         });
-        const series = { runId, key, steps, values, wallMs };
-        out.push(query.maxPoints && rows.length > query.maxPoints ? { runId, key, ...thinMinMax(series, query.maxPoints) } : series);
+        if (query.maxPoints && rows.length > query.maxPoints) {
+          const keep = minMaxThin(values, query.maxPoints);
+          out.push({ runId, key, steps: keep.map((i) => steps[i]!), values: keep.map((i) => values[i]!), wallMs: keep.map((i) => wallMs[i]!) });
+        } else out.push({ runId, key, steps, values, wallMs });
       }
     }
     return out;

@@ -5,7 +5,6 @@ import path from 'node:path';
 import { RunStore } from '../../../electron/lab/store/runStore';
 import { ExperimentSpec } from '../../../shared/spec/experiment';
 import type { MetricFrame } from '../../../shared/engine/frame';
-import { thinMinMax } from '../../../shared/series/thin';
 
 const experiment = ExperimentSpec.parse({
   title: 'BN vs none',
@@ -141,16 +140,5 @@ describe('RunStore', () => {
     store.close();
     chmodSync(home, 0o555);
     expect(() => RunStore.open(path.join(home, 'sub'))).toThrow(/cannot open the run database .* Check that the folder is writable/);
-  });
-});
-
-describe('thinMinMax', () => {
-  it('returns short series unchanged and keeps a NaN marker', () => {
-    const s = { steps: [1, 2, 3], values: [1, NaN, 3], wallMs: [0, 0, 0] };
-    expect(thinMinMax(s, 10)).toBe(s);
-    const long = { steps: Array.from({ length: 100 }, (_, i) => i), values: Array.from({ length: 100 }, (_, i) => (i === 57 ? NaN : i % 7)), wallMs: new Array(100).fill(0) };
-    const thin = thinMinMax(long, 20);
-    expect(thin.values.some(Number.isNaN)).toBe(true);
-    expect(thin.steps).toEqual([...thin.steps].sort((a, b) => a - b));
   });
 });
