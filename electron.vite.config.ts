@@ -11,6 +11,8 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'electron/main/index.ts'),
+          // Node worker threads (fallback training workers) need their own entry file.
+          nodeWorker: resolve(__dirname, 'electron/lab/engineHost/nodeWorker.ts'),
         },
       },
     },
@@ -20,7 +22,7 @@ export default defineConfig({
       outDir: 'out/preload',
       externalizeDeps: false,
       rollupOptions: {
-        input: { index: resolve(__dirname, 'electron/preload/index.ts') },
+        input: { index: resolve(__dirname, 'electron/preload/index.ts'), worker: resolve(__dirname, 'electron/preload/worker.ts') },
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },
     },
@@ -33,7 +35,7 @@ export default defineConfig({
       outDir: resolve(__dirname, 'out/renderer'),
       chunkSizeWarningLimit: 4000,
       rollupOptions: {
-        input: { index: resolve(__dirname, 'renderer/index.html') },
+        input: { index: resolve(__dirname, 'renderer/index.html'), worker: resolve(__dirname, 'renderer/worker.html') },
       },
     },
   },

@@ -4,12 +4,16 @@
  * is offline by design.
  */
 import type { App, Session } from 'electron';
-import { APP_ORIGIN } from './protocol';
+import { APP_HOST, APP_SCHEME } from './protocol';
 
-/** True when `url` is a page of the app itself. */
+/**
+ * True when `url` is a page of the app itself. Compared by scheme and host: Node's URL (the main
+ * process's) reports the origin of a custom scheme as "null", so origins can't be compared.
+ */
 export function isAppUrl(url: string): boolean {
   try {
-    return new URL(url).origin === APP_ORIGIN;
+    const parsed = new URL(url);
+    return parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST;
   } catch {
     return false;
   }

@@ -1,0 +1,295 @@
+/**
+ * The runner: a queue of runs and a pool of training workers. It hands each worker a run and its
+ * dataset, writes the frames it reports to the store in batched transactions (at most every
+ * `flushMs`, and at the end), and forwards them as `runFrames` events, coalesced per run and
+ * bounded, so a slow window never stalls training or grows memory without bound (the store has
+ * everything: a window that missed frames re-reads them). A worker that dies fails only its run.
+ */
+import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
+import type { Backend, MetricFrame } from '../../../shared/engine/frame';
+import type { BatchInspection, DatasetArrays, FromWorker } from '../../../shared/engine/protocol';
+import type { RunSpec } from '../../../shared/spec/experiment';
+import { UserError } from '../api/dispatch';
+import type { DatasetManager } from '../datasets/manager';
+import type { LabEvents } from '../events';
+import type { RunStore } from '../store/runStore';
+import type { TrainingWorker, WorkerFactory } from './worker';
+
+export interface RunnerOptions {
+  store: RunStore;
+  datasets: DatasetManager;
+  events: LabEvents;
+  workerFactory: WorkerFactory;
+  /** Pool size: how many runs train at once. */
+  workers: number;
+  /** Longest time frames wait before being written to the store. */
+  flushMs?: number;
+  /** How often coalesced frames and progress go out as events. */
+  eventMs?: number;
+  /** Frames kept per run for the next event; older ones are dropped (the store has them). */
+  maxPendingFrames?: number;
+  appVersion?: string;
+}
+
+interface ActiveRun {
+  runId: string;
+  slot: Slot;
+  toStore: MetricFrame[];
+  toEvents: MetricFrame[];
+  lastStoreFlush: number;
+  lastStep: number;
+  pendingProgress: FromWorker & { type: 'progress' } | null;
+  backend: Backend | null;
+  inspections: Array<{ resolve: (inspection: BatchInspection) => void; layerId: string }>;
+}
+
+interface Slot {
+  worker: TrainingWorker | null;
+  starting: Promise<TrainingWorker> | null;
+  run: ActiveRun | null;
+}
+
+export class Runner {
+  private readonly queue: string[] = [];
+  private readonly slots: Slot[] = [];
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly sharedData = new Map<string, DatasetArrays>();
+  private readonly timer: ReturnType<typeof setInterval>;
+  private idleWaiters: Array<() => void> = [];
+  private closed = false;
+
+  constructor(private readonly options: RunnerOptions) {
+    for (let i = 0; i < Math.max(1, options.workers); i++) this.slots.push({ worker: null, starting: null, run: null });
+    this.timer = setInterval(() => this.flushAll(false), options.eventMs ?? 250);
+    this.timer.unref?.();
+  }
+
+  /** Queues stored runs (status `queued`) for training. */
+  enqueue(runIds: string[]): void {
+    this.queue.push(...runIds);
+    this.schedule();
+  }
+
+  /** Cancels a queued or running run; false if it is neither. */
+  cancel(runId: string): boolean {
+    const queued = this.queue.indexOf(runId);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      this.end(runId, 'cancelled', 0);
+      return true;
+    }
+    const run = this.active.get(runId);
+    if (!run) return false;
+    run.slot.worker?.post({ type: 'cancel', runId });
+    return true;
+  }
+
+  /** Batch-inspector control of a running run. */
+  control(runId: string, action: 'pause' | 'resume' | 'stepOnce'): boolean {
+    const run = this.active.get(runId);
+    if (!run?.slot.worker) return false;
+    run.slot.worker.post({ type: action, runId });
+    return true;
+  }
+
+  /** The last batch of a running run through one norm layer. */
+  inspect(runId: string, layerId: string, timeoutMs = 10_000): Promise<BatchInspection> {
+    const run = this.active.get(runId);
+    if (!run?.slot.worker) return Promise.reject(new UserError(`run "${runId}" is not running: only a running (ideally paused) run can be inspected`));
+    return new Promise((resolve, reject) => {
+      const entry = { resolve, layerId };
+      run.inspections.push(entry);
+      const timer = setTimeout(() => {
+        run.inspections = run.inspections.filter((e) => e !== entry);
+        reject(new UserError(`no answer about layer "${layerId}": is it a normalization layer of this model?`));
+      }, timeoutMs);
+      timer.unref?.();
+      const done = entry.resolve;
+      entry.resolve = (inspection) => {
+        clearTimeout(timer);
+        done(inspection);
+      };
+      run.slot.worker!.post({ type: 'inspect', runId, layerId });
+    });
+  }
+
+  /** Ids of runs training now. */
+  runningIds(): string[] {
+    return [...this.active.keys()];
+  }
+
+  /** Resolves when nothing is queued or training. */
+  whenIdle(): Promise<void> {
+    if (this.queue.length === 0 && this.active.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops every worker; runs still going are left to be marked interrupted on the next open. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    this.flushAll(true);
+    await Promise.all(this.slots.map(async (slot) => (await (slot.worker ?? (await slot.starting?.catch(() => null))))?.terminate()));
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    for (const slot of this.slots) {
+      if (slot.run || this.queue.length === 0) continue;
+      const runId = this.queue.shift()!;
+      void this.startOn(slot, runId);
+    }
+    this.checkIdle();
+  }
+
+  private async startOn(slot: Slot, runId: string): Promise<void> {
+    const run: ActiveRun = { runId, slot, toStore: [], toEvents: [], lastStoreFlush: Date.now(), lastStep: 0, pendingProgress: null, backend: null, inspections: [] };
+    slot.run = run;
+    this.active.set(runId, run);
+    let spec: RunSpec;
+    let data: DatasetArrays;
+    let worker: TrainingWorker;
+    try {
+      spec = this.options.store.getRun(runId).spec;
+      data = this.dataset(spec);
+      worker = await this.workerFor(slot);
+    } catch (error) {
+      this.finish(run, 'failed', 0, (error as Error).message);
+      return;
+    }
+    if (this.closed) return;
+    worker.post({ type: 'start', runId, spec, data });
+  }
+
+  /** The dataset in shared memory, made once per process and shared by every worker thread. */
+  private dataset(spec: RunSpec): DatasetArrays {
+    const key = JSON.stringify([spec.data.source, spec.data.testFraction]);
+    let shared = this.sharedData.get(key);
+    if (!shared) {
+      const data = this.options.datasets.load(spec.data.source, spec.data.testFraction);
+      const share = <T extends Float32Array | Int32Array>(array: T, make: (buffer: SharedArrayBuffer) => T): T => {
+        const copy = make(new SharedArrayBuffer(array.byteLength));
+        copy.set(array);
+        return copy;
+      };
+      const f32 = (a: Float32Array) => share(a, (b) => new Float32Array(b));
+      const i32 = (a: Int32Array) => share(a, (b) => new Int32Array(b));
+      shared = { ...data, train: { x: f32(data.train.x), y: i32(data.train.y) }, test: { x: f32(data.test.x), y: i32(data.test.y) } };
+      this.sharedData.set(key, shared);
+    }
+    return shared;
+  }
+
+  private async workerFor(slot: Slot): Promise<TrainingWorker> {
+    if (slot.worker) return slot.worker;
+    slot.starting ??= this.options.workerFactory.create().then((worker) => {
+      worker.onMessage((message) => this.onMessage(slot, message));
+      worker.onExit((reason) => this.onWorkerExit(slot, worker, reason));
+      slot.worker = worker;
+      return worker;
+    });
+    try {
+      return await slot.starting;
+    } finally {
+      slot.starting = null;
+    }
+  }
+
+  private onMessage(slot: Slot, message: FromWorker): void {
+    if (message.type === 'ready') return;
+    const run = slot.run;
+    if (!run || run.runId !== message.runId) return;
+    switch (message.type) {
+      case 'started':
+        run.backend = message.backend;
+        this.options.store.markStarted(run.runId, message.backend, message.totalSteps, { tfjs: tfjsVersion, app: this.options.appVersion ?? 'dev' });
+        this.options.events.emit({ type: 'runStatus', runId: run.runId, status: 'running', step: 0 });
+        return;
+      case 'frame':
+        run.toStore.push(message.frame);
+        run.toEvents.push(message.frame);
+        run.lastStep = message.frame.step;
+        if (run.toEvents.length > (this.options.maxPendingFrames ?? 2000)) run.toEvents.splice(0, run.toEvents.length - (this.options.maxPendingFrames ?? 2000));
+        if (Date.now() - run.lastStoreFlush >= (this.options.flushMs ?? 1000)) this.flushStore(run);
+        return;
+      case 'progress':
+        run.pendingProgress = message;
+        return;
+      case 'snapshot':
+        this.options.store.putArtefact(run.runId, 'normSnapshot', message.snapshot);
+        return;
+      case 'inspection':
+        for (const waiter of run.inspections.filter((w) => w.layerId === message.inspection.layerId)) waiter.resolve(message.inspection);
+        run.inspections = run.inspections.filter((w) => w.layerId !== message.inspection.layerId);
+        return;
+      case 'ended':
+        this.finish(run, message.status, message.step, message.message);
+        return;
+    }
+  }
+
+  private onWorkerExit(slot: Slot, worker: TrainingWorker, reason: string): void {
+    if (slot.worker !== worker) return;
+    slot.worker = null;
+    if (slot.run) this.finish(slot.run, 'failed', slot.run.lastStep, reason);
+  }
+
+  private finish(run: ActiveRun, status: 'finished' | 'diverged' | 'failed' | 'cancelled', step: number, message?: string): void {
+    this.flushEvents(run);
+    this.flushStore(run);
+    this.end(run.runId, status, Math.max(step, run.lastStep), message);
+    this.active.delete(run.runId);
+    if (run.slot.run === run) run.slot.run = null;
+    this.schedule();
+  }
+
+  private end(runId: string, status: 'finished' | 'diverged' | 'failed' | 'cancelled', step: number, message?: string): void {
+    try {
+      this.options.store.markEnded(runId, status, step, message);
+    } catch (error) {
+      // The store refused (disk full, run deleted): still tell the windows what happened.
+      message = `${message ?? status}; also, the result could not be stored: ${(error as Error).message}`;
+    }
+    this.options.events.emit({ type: 'runStatus', runId, status, step, ...(message ? { message } : {}) });
+    this.checkIdle();
+  }
+
+  private flushAll(force: boolean): void {
+    for (const run of this.active.values()) {
+      this.flushEvents(run);
+      if (force || Date.now() - run.lastStoreFlush >= (this.options.flushMs ?? 1000)) this.flushStore(run);
+    }
+  }
+
+  private flushEvents(run: ActiveRun): void {
+    if (run.toEvents.length) {
+      this.options.events.emit({ type: 'runFrames', runId: run.runId, frames: run.toEvents });
+      run.toEvents = [];
+    }
+    if (run.pendingProgress) {
+      this.options.events.emit({ type: 'runProgress', runId: run.runId, progress: run.pendingProgress.progress, backend: run.backend });
+      run.pendingProgress = null;
+    }
+  }
+
+  private flushStore(run: ActiveRun): void {
+    run.lastStoreFlush = Date.now();
+    if (run.toStore.length === 0) return;
+    const frames = run.toStore;
+    run.toStore = [];
+    try {
+      this.options.store.appendFrames(run.runId, frames);
+    } catch (error) {
+      run.slot.worker?.post({ type: 'cancel', runId: run.runId });
+      this.options.events.emit({ type: 'runStatus', runId: run.runId, status: 'failed', step: run.lastStep, message: (error as Error).message });
+    }
+  }
+
+  private checkIdle(): void {
+    if (this.queue.length === 0 && this.active.size === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+}
