@@ -8,6 +8,7 @@ import { Rng } from '../engine/random';
 export interface SyntheticOptions {
   generator: SyntheticGenerator;
   samples: number;
+  /** Standard deviation of Gaussian noise added to both coordinates (shapes span about [−1, 1]). */
   noise: number;
   classes: number;
   seed: number;
@@ -25,8 +26,16 @@ export function classRange(generator: SyntheticGenerator): [number, number] {
   return generator === 'spirals' || generator === 'blobs' ? [2, 10] : [2, 2];
 }
 
-/** Generates the points; throws a clear error for a class count the shape cannot have. */
+/**
+ * Generates the points: example i has class i mod k (so every class is equally common and any
+ * contiguous split is balanced). Throws a clear error for a class count the shape cannot have
+ * (moons, circles and XOR are two-class shapes) or a sample count / noise that makes no sense.
+ */
 export function generateSynthetic(options: SyntheticOptions): PointSet {
+  if (!Number.isInteger(options.samples) || options.samples < options.classes) {
+    throw new Error(`"${options.generator}" needs a whole number of samples, at least one per class (asked for ${options.samples})`);
+  }
+  if (!Number.isFinite(options.noise) || options.noise < 0) throw new Error(`noise must be a number ≥ 0 (asked for ${options.noise})`);
   const [minClasses, maxClasses] = classRange(options.generator);
   if (options.classes < minClasses || options.classes > maxClasses) {
     throw new Error(
@@ -70,15 +79,13 @@ export function generateSynthetic(options: SyntheticOptions): PointSet {
         break;
       }
       case 'xor': {
-        px = rng.uniform(-1, 1);
-        py = rng.uniform(-1, 1);
-        // Keep a small margin from the axes so the classes are separable at zero noise.
-        px += px >= 0 ? 0.05 : -0.05;
-        py += py >= 0 ? 0.05 : -0.05;
-        y[i] = px * py >= 0 ? 0 : 1;
-        x[2 * i] = px + noise * rng.normal();
-        x[2 * i + 1] = py + noise * rng.normal();
-        continue;
+        // Class 0 in the quadrants where x and y share a sign; a small margin from the axes keeps
+        // the classes separable at zero noise.
+        const sx = rng.next() < 0.5 ? -1 : 1;
+        const sy = label === 0 ? sx : -sx;
+        px = sx * rng.uniform(0.05, 1.05);
+        py = sy * rng.uniform(0.05, 1.05);
+        break;
       }
       case 'blobs': {
         const centreAngle = (2 * Math.PI * label) / k;

