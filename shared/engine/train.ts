@@ -326,7 +326,7 @@ export class Trainer {
     const lr = values[metricKey.learningRate]!;
     // Weight norms and γ/β are read for every frame; everything else comes from the recorded step.
     const kernels = this.model.params.filter((p) => p.name === 'kernel');
-    const weightNorms = kernels.length ? await tf.tidy(() => tf.stack(kernels.map((p) => tf.sum(tf.square(p.variable))))).data() : new Float32Array(0);
+    const weightNorms = kernels.length ? await readOnce(tf.tidy(() => tf.stack(kernels.map((p) => tf.sum(tf.square(p.variable)))))) : new Float32Array(0);
     let finite = true;
     kernels.forEach((p, i) => {
       const norm = Math.sqrt(weightNorms[i]!);
@@ -431,10 +431,10 @@ export class Trainer {
     const losses: number[] = [];
     const diffs: number[] = [];
     const smooth: number[] = [];
-    const gNorm = Math.sqrt((await tf.tidy(() => tf.addN(base.grads.map((g) => tf.sum(tf.square(g))))).data())[0]!);
+    const gNorm = Math.sqrt((await readOnce(tf.tidy(() => tf.addN(base.grads.map((g) => tf.sum(tf.square(g)))))))[0]!);
     for (const c of this.spec.training.diagnostics.landscapeSteps) {
       const eta = c * lr;
-      this.trainable.forEach((v, i) => v.assign(tf.tidy(() => tf.sub(saved[i]!, tf.mul(base.grads[i]!, eta)))));
+      tf.tidy(() => this.trainable.forEach((v, i) => v.assign(tf.sub(saved[i]!, tf.mul(base.grads[i]!, eta)))));
       const moved = lossAndGrad();
       const diff = tf.tidy(() => tf.sqrt(tf.addN(moved.grads.map((g, i) => tf.sum(tf.square(tf.sub(g, base.grads[i]!)))))));
       const [loss, d] = await Promise.all([moved.value.data(), diff.data()]);
@@ -497,6 +497,13 @@ export class Trainer {
     for (const stats of record.batchStats.values()) this.tf.dispose([stats.mean, stats.variance]);
     this.lastRecord = null;
   }
+}
+
+/** Reads a tensor's values and disposes it. */
+async function readOnce(tensor: Tensor): Promise<Float32Array> {
+  const values = (await tensor.data()) as Float32Array;
+  tensor.dispose();
+  return values;
 }
 
 function sample(data: ArrayLike<number>, max: number): Float32Array {

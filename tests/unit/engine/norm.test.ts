@@ -1,0 +1,211 @@
+/**
+ * The engine's normalization layer against the float64 reference (tests/unit/engine/reference):
+ * forward outputs, gradients w.r.t. input, γ and β, running statistics, for dense and conv shapes
+ * and every mode. Tolerance: float32 arithmetic against float64, |a − b| ≤ 2e-4 · (1 + |b|).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initNodeBackend, tf } from '../../../electron/lab/engineHost/nodeBackend';
+import { createNormState, normForward, updateRunningStats } from '../../../shared/engine/norm';
+import { Rng } from '../../../shared/engine/random';
+import { NormLayer, type NormMode } from '../../../shared/spec/model';
+import { withNormMode } from '../../../shared/spec/model';
+import { bnBackward64, bnForward64, runningUpdate64 } from './reference/bn64';
+
+const TOL = 2e-4;
+beforeAll(async () => {
+  await initNodeBackend();
+});
+
+function expectClose(actual: ArrayLike<number>, expected: number[], tol = TOL): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    const diff = Math.abs(actual[i]! - expected[i]!);
+    if (diff > tol * (1 + Math.abs(expected[i]!))) throw new Error(`element ${i}: ${actual[i]} vs reference ${expected[i]} (diff ${diff.toExponential(2)})`);
+  }
+}
+
+function randomMatrix(rows: number, cols: number, rng: Rng, scale = 1, shift = 0): number[][] {
+  return Array.from({ length: rows }, () => Array.from({ length: cols }, () => shift + scale * rng.normal()));
+}
+
+function layer(mode: NormMode, extra: Partial<NormLayer> = {}): NormLayer {
+  const base = NormLayer.parse({ kind: 'norm', id: 'bn', ...extra });
+  return withNormMode(base, mode);
+}
+
+/** Runs the engine's layer on x (shape given) with upstream dy and returns outputs and gradients. */
+function engine(spec: NormLayer, xRows: number[][], shape: number[], dyRows: number[][], gamma: number[], beta: number[], training = true) {
+  const state = createNormState(tf, spec, shape.slice(1));
+  state.gamma?.assign(tf.tensor1d(gamma));
+  state.beta?.assign(tf.tensor1d(beta));
+  const x = tf.variable(tf.tensor(xRows.flat(), shape));
+  const dy = tf.tensor(dyRows.flat(), shape);
+  let y: number[] = [];
+  let batch: { mean: Float32Array; variance: Float32Array } | null = null;
+  const vars = [x, ...(state.gamma?.trainable ? [state.gamma] : []), ...(state.beta?.trainable ? [state.beta] : [])];
+  const { grads } = tf.variableGrads(() => {
+    const result = normForward(tf, state, x, training);
+    y = Array.from(result.y.dataSync());
+    if (result.batch) batch = { mean: result.batch.mean.dataSync() as Float32Array, variance: result.batch.variance.dataSync() as Float32Array };
+    return tf.sum(tf.mul(result.y, dy)) as tf.Scalar;
+  }, vars);
+  const out = {
+    y,
+    batch,
+    dx: Array.from(grads[x.name]!.dataSync()),
+    dgamma: state.gamma?.trainable ? Array.from(grads[state.gamma.name]!.dataSync()) : null,
+    dbeta: state.beta?.trainable ? Array.from(grads[state.beta.name]!.dataSync()) : null,
+    state,
+  };
+  tf.dispose([x, dy, ...Object.values(grads)]);
+  return out;
+}
+
+const shapes = [
+  { name: 'dense [8 × 5]', shape: [8, 5], rows: 8, units: 5 },
+  { name: 'conv [2 × 3 × 3 × 4]', shape: [2, 3, 3, 4], rows: 18, units: 4 },
+];
+
+describe.each(shapes)('$name', ({ shape, rows, units }) => {
+  const rng = new Rng(42);
+  const x = randomMatrix(rows, units, rng, 3, 2);
+  const dy = randomMatrix(rows, units, rng);
+  const gamma = Array.from({ length: units }, () => 0.5 + rng.next());
+  const beta = Array.from({ length: units }, () => rng.normal());
+  const eps = 1e-3;
+
+  it('batchnorm: forward, ∂/∂x, ∂/∂γ, ∂/∂β match Algorithm 1 and §3', () => {
+    const out = engine(layer('batchnorm', { epsilon: eps }), x, shape, dy, gamma, beta);
+    const ref = bnForward64(x, gamma, beta, eps);
+    const grad = bnBackward64(x, dy, gamma, eps);
+    expectClose(out.y, ref.y.flat());
+    expectClose(out.dx, grad.dx.flat());
+    expectClose(out.dgamma!, grad.dgamma);
+    expectClose(out.dbeta!, grad.dbeta);
+    expectClose(out.batch!.mean, ref.mean);
+    expectClose(out.batch!.variance, ref.variance);
+    // §3: the input gradient of a standardized layer sums to zero per unit.
+    for (let j = 0; j < units; j++) expect(Math.abs(grad.dx.reduce((s, r) => s + r[j]!, 0))).toBeLessThan(1e-9);
+  });
+
+  it('standardize: x̂ only, no γ/β parameters', () => {
+    const out = engine(layer('standardize', { epsilon: eps }), x, shape, dy, gamma, beta);
+    const ones = new Array(units).fill(1);
+    expectClose(out.y, bnForward64(x, ones, new Array(units).fill(0), eps).y.flat());
+    expectClose(out.dx, bnBackward64(x, dy, ones, eps).dx.flat());
+    expect(out.state.gamma).toBeNull();
+    expect(out.state.beta).toBeNull();
+  });
+
+  it('affine: γ·x + β with no standardization', () => {
+    const out = engine(layer('affine'), x, shape, dy, gamma, beta);
+    expectClose(out.y, bnForward64(x, gamma, beta, eps, false).y.flat());
+    const grad = bnBackward64(x, dy, gamma, eps, false);
+    expectClose(out.dx, grad.dx.flat());
+    expectClose(out.dgamma!, grad.dgamma);
+    expectClose(out.dbeta!, grad.dbeta);
+  });
+
+  it('frozen: γ·x̂ + β with fixed γ and β (not trained)', () => {
+    const out = engine(layer('frozen', { epsilon: eps }), x, shape, dy, gamma, beta);
+    expectClose(out.y, bnForward64(x, gamma, beta, eps).y.flat());
+    expectClose(out.dx, bnBackward64(x, dy, gamma, eps).dx.flat());
+    expect(out.state.gamma!.trainable).toBe(false);
+    expect(out.state.beta!.trainable).toBe(false);
+  });
+
+  it('γ fixed, β learned: only β gets a gradient', () => {
+    const spec = NormLayer.parse({ kind: 'norm', id: 'bn', epsilon: eps, gamma: { use: 'fixed', init: 2 }, beta: { use: 'learned', init: 0 } });
+    const out = engine(spec, x, shape, dy, gamma, beta);
+    expect(out.dgamma).toBeNull();
+    expectClose(out.dbeta!, bnBackward64(x, dy, gamma, eps).dbeta);
+  });
+
+  it.each([
+    ['pytorch', 0.1],
+    ['keras', 0.99],
+  ] as const)('running statistics, %s convention (momentum %s)', (convention, momentum) => {
+    const out = engine(layer('batchnorm', { epsilon: eps, convention, momentum }), x, shape, dy, gamma, beta);
+    const ref = bnForward64(x, gamma, beta, eps);
+    let expected = { mean: new Array(units).fill(0), variance: new Array(units).fill(1) };
+    for (let i = 0; i < 3; i++) {
+      const batch = normForward(tf, out.state, tf.tensor(x.flat(), shape), true).batch!;
+      updateRunningStats(tf, out.state, batch);
+      expected = runningUpdate64(expected, ref, rows, convention, momentum);
+    }
+    expectClose(out.state.runningMean.dataSync(), expected.mean);
+    expectClose(out.state.runningVar.dataSync(), expected.variance);
+  });
+
+  it('eval mode uses running statistics; evalUseBatchStats uses the batch', () => {
+    const running = { mean: Array.from({ length: units }, (_, j) => j - 1), variance: Array.from({ length: units }, (_, j) => 1 + j) };
+    for (const useBatch of [false, true]) {
+      const spec = layer('batchnorm', { epsilon: eps, evalUseBatchStats: useBatch });
+      const state = createNormState(tf, spec, shape.slice(1));
+      state.gamma!.assign(tf.tensor1d(gamma));
+      state.beta!.assign(tf.tensor1d(beta));
+      state.runningMean.assign(tf.tensor1d(running.mean));
+      state.runningVar.assign(tf.tensor1d(running.variance));
+      const y = normForward(tf, state, tf.tensor(x.flat(), shape), false).y.dataSync();
+      const expected = useBatch
+        ? bnForward64(x, gamma, beta, eps).y.flat()
+        : x.flatMap((row) => row.map((v, j) => (gamma[j]! * (v - running.mean[j]!)) / Math.sqrt(running.variance[j]! + eps) + beta[j]!));
+      expectClose(y, expected);
+    }
+  });
+});
+
+describe('facts the questions turn on', () => {
+  it('BN-REFERENCE: x = [1, 2, 3, 4] taken whole — Keras stores the biased 1.25, PyTorch the unbiased 1.667', () => {
+    const x = tf.tensor2d([[1], [2], [3], [4]]);
+    const keras = createNormState(tf, layer('batchnorm', { convention: 'keras', momentum: 0 }), [1]);
+    updateRunningStats(tf, keras, normForward(tf, keras, x, true).batch!);
+    expect(keras.runningVar.dataSync()[0]).toBeCloseTo(1.25, 6);
+    const torch = createNormState(tf, layer('batchnorm', { convention: 'pytorch', momentum: 1 }), [1]);
+    updateRunningStats(tf, torch, normForward(tf, torch, x, true).batch!);
+    expect(torch.runningVar.dataSync()[0]).toBeCloseTo(5 / 3, 5);
+    expect(torch.runningMean.dataSync()[0]).toBeCloseTo(2.5, 6);
+  });
+
+  it('identity is reachable: γ = √(σ² + ε), β = μ reproduces the input, in training and at inference', () => {
+    const rng = new Rng(3);
+    const x = randomMatrix(16, 3, rng, 4, -1);
+    const eps = 1e-5;
+    const ref = bnForward64(x, [1, 1, 1], [0, 0, 0], eps);
+    const gamma = ref.variance.map((v) => Math.sqrt(v + eps));
+    const spec = layer('batchnorm', { epsilon: eps, convention: 'keras', momentum: 0 });
+    const state = createNormState(tf, spec, [3]);
+    state.gamma!.assign(tf.tensor1d(gamma));
+    state.beta!.assign(tf.tensor1d(ref.mean));
+    const input = tf.tensor2d(x);
+    const train = normForward(tf, state, input, true);
+    expectClose(train.y.dataSync(), x.flat(), 1e-5);
+    updateRunningStats(tf, state, train.batch!);
+    // Running statistics now hold E[x] and the (biased) Var[x]: the same γ, β undo BN at inference.
+    expectClose(normForward(tf, state, input, false).y.dataSync(), x.flat(), 1e-5);
+  });
+
+  it('affine ignores batch statistics: an example’s output does not depend on the rest of its batch', () => {
+    const spec = layer('affine');
+    const state = createNormState(tf, spec, [2]);
+    state.gamma!.assign(tf.tensor1d([2, -1]));
+    state.beta!.assign(tf.tensor1d([0.5, 3]));
+    const a = normForward(tf, state, tf.tensor2d([[1, 2], [3, 4]]), true).y.arraySync() as number[][];
+    const b = normForward(tf, state, tf.tensor2d([[1, 2], [300, -40]]), true).y.arraySync() as number[][];
+    expect(a[0]).toEqual(b[0]);
+    expect(a[0]).toEqual([2.5, 1]);
+    const bn = createNormState(tf, layer('batchnorm'), [2]);
+    const c = normForward(tf, bn, tf.tensor2d([[1, 2], [3, 4]]), true).y.arraySync() as number[][];
+    const d = normForward(tf, bn, tf.tensor2d([[1, 2], [300, -40]]), true).y.arraySync() as number[][];
+    expect(c[0]).not.toEqual(d[0]);
+  });
+
+  it('scale invariance (§3.3): BN(a·Wu) = BN(Wu)', () => {
+    const rng = new Rng(9);
+    const wu = randomMatrix(10, 4, rng);
+    const bn = createNormState(tf, layer('standardize'), [4]);
+    const plain = normForward(tf, bn, tf.tensor2d(wu), true).y.dataSync();
+    const scaled = normForward(tf, bn, tf.tensor2d(wu.map((r) => r.map((v) => 7.5 * v))), true).y.dataSync();
+    expectClose(scaled, Array.from(plain), 1e-4);
+  });
+});
