@@ -41,7 +41,8 @@ function engine(spec: NormLayer, xRows: number[][], shape: number[], dyRows: num
   const x = tf.variable(tf.tensor(xRows.flat(), shape));
   const dy = tf.tensor(dyRows.flat(), shape);
   let y: number[] = [];
-  let batch: { mean: Float32Array; variance: Float32Array } | null = null;
+  type BatchValues = { mean: Float32Array; variance: Float32Array };
+  let batch = null as BatchValues | null;
   const vars = [x, ...(state.gamma?.trainable ? [state.gamma] : []), ...(state.beta?.trainable ? [state.beta] : [])];
   const { grads } = tf.variableGrads(() => {
     const result = normForward(tf, state, x, training);
@@ -51,7 +52,7 @@ function engine(spec: NormLayer, xRows: number[][], shape: number[], dyRows: num
   }, vars);
   const out = {
     y,
-    batch,
+    batch: batch as BatchValues | null,
     dx: Array.from(grads[x.name]!.dataSync()),
     dgamma: state.gamma?.trainable ? Array.from(grads[state.gamma.name]!.dataSync()) : null,
     dbeta: state.beta?.trainable ? Array.from(grads[state.beta.name]!.dataSync()) : null,
