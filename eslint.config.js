@@ -8,7 +8,7 @@ const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', '
 const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-artifacts/**', 'build/resources/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-artifacts/**', 'build/resources/**', '**/.scratch/**'] },
   ...tseslint.configs.recommended,
   ...pluginVue.configs['flat/recommended'],
   {
