@@ -1,0 +1,152 @@
+/**
+ * A line chart bound to an element: created when it first becomes visible (charts below the fold
+ * cost nothing), resized with its box, redrawn through the frame scheduler at a bounded rate, with
+ * x zoom that re-reads the full-resolution data of the zoomed range, and PNG/SVG export.
+ */
+import { onScopeDispose, ref, watch, type Ref } from 'vue';
+import { connect, init, type EChartsType } from '../charts/echarts';
+import { baseOption, seriesOption, type AxisSettings, type PlotBand, type PlotLine } from '../charts/lineOption';
+import { chartColors } from '../charts/colors';
+import { cancelChart, scheduleChart, type ChartJob } from '../charts/scheduler';
+
+export interface LineChartContent {
+  lines: PlotLine[];
+  bands: PlotBand[];
+  axes: Omit<AxisSettings, 'xZoom'>;
+}
+
+export interface LineChartOptions {
+  /** The element the chart draws into. */
+  el: Ref<HTMLElement | null>;
+  /**
+   * Builds the content at redraw time from non-reactive caches. `maxPoints` is about the chart's
+   * width in pixels; `xZoom` is the zoomed x range (null: everything).
+   */
+  build: (view: { maxPoints: number; xZoom: [number, number] | null }) => LineChartContent;
+  /** Charts with the same group share cursor and zoom (side-by-side view). Default: none. */
+  group?: string;
+  /** Least time between two redraws caused by streaming data. Default 250 ms (4 per second). */
+  minIntervalMs?: number;
+}
+
+export function useLineChart(options: LineChartOptions) {
+  const minInterval = options.minIntervalMs ?? 250;
+  const visible = ref(false);
+  const xZoom = ref<[number, number] | null>(null);
+  const empty = ref(true);
+  let chart: EChartsType | null = null;
+  let lastRender = 0;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let xExtent: [number, number] | null = null;
+
+  const job: ChartJob = {
+    render() {
+      if (!chart || !options.el.value) return;
+      lastRender = performance.now();
+      const width = options.el.value.clientWidth || 600;
+      const content = options.build({ maxPoints: Math.max(50, Math.round(width)), xZoom: xZoom.value });
+      xExtent = content.axes.xExtent;
+      empty.value = content.lines.length === 0 && content.bands.length === 0;
+      const option = {
+        ...baseOption({ ...content.axes, xZoom: xZoom.value }, chartColors()),
+        series: seriesOption(content.lines, content.bands, content.axes.log),
+      };
+      // Synchronous on purpose: the scheduler budgets each frame, which lazyUpdate would defeat
+      // by moving every chart's drawing into one ECharts frame.
+      chart.setOption(option, { replaceMerge: ['series'], lazyUpdate: false });
+    },
+  };
+
+  /** Asks for a redraw: `now` for user actions, otherwise at most every minIntervalMs. */
+  function invalidate(now = false): void {
+    if (!chart) return;
+    if (now) {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      scheduleChart(job);
+      return;
+    }
+    if (timer) return;
+    const wait = Math.max(0, minInterval - (performance.now() - lastRender));
+    timer = setTimeout(() => {
+      timer = null;
+      scheduleChart(job);
+    }, wait);
+  }
+
+  function create(el: HTMLElement): void {
+    chart = init(el, undefined, { renderer: 'canvas' });
+    if (options.group) {
+      chart.group = options.group;
+      connect(options.group);
+    }
+    chart.on('datazoom', (event: unknown) => {
+      // Inside zoom reports percentages of the axis extent, directly or in a batch.
+      const e = event as { start?: number; end?: number; batch?: Array<{ start?: number; end?: number }> };
+      const dz = e.batch?.[0] ?? e;
+      if (!xExtent) return;
+      const [a, b] = xExtent;
+      const start = dz.start ?? 0;
+      const end = dz.end ?? 100;
+      xZoom.value = start <= 0 && end >= 100 ? null : [a + ((b - a) * start) / 100, a + ((b - a) * end) / 100];
+      invalidate(true);
+    });
+    chart.getZr().on('dblclick', () => resetZoom());
+    invalidate(true);
+  }
+
+  function resetZoom(): void {
+    xZoom.value = null;
+    invalidate(true);
+  }
+
+  let intersection: IntersectionObserver | null = null;
+  const resize = new ResizeObserver(() => {
+    chart?.resize();
+    invalidate(true);
+  });
+  watch(
+    options.el,
+    (el, _old, onCleanup) => {
+      if (!el) return;
+      intersection = new IntersectionObserver(
+        (entries) => {
+          if (entries.some((e) => e.isIntersecting) && !chart) {
+            visible.value = true;
+            create(el);
+            resize.observe(el);
+          }
+        },
+        { rootMargin: '200px' },
+      );
+      intersection.observe(el);
+      onCleanup(() => intersection?.disconnect());
+    },
+    { immediate: true },
+  );
+
+  onScopeDispose(() => {
+    if (timer) clearTimeout(timer);
+    cancelChart(job);
+    intersection?.disconnect();
+    resize.disconnect();
+    chart?.dispose();
+    chart = null;
+  });
+
+  /** The chart as a PNG data URL or an SVG document (drawn again with the SVG renderer). */
+  function exportImage(kind: 'png' | 'svg'): string | null {
+    if (!chart) return null;
+    const background = chartColors().surface;
+    if (kind === 'png') return chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: background });
+    const svgChart = init(null, undefined, { renderer: 'svg', ssr: true, width: chart.getWidth(), height: chart.getHeight() });
+    try {
+      svgChart.setOption({ ...chart.getOption(), backgroundColor: background });
+      return svgChart.renderToSVGString();
+    } finally {
+      svgChart.dispose();
+    }
+  }
+
+  return { visible, xZoom, empty, invalidate, resetZoom, exportImage };
+}

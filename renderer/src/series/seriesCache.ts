@@ -1,0 +1,141 @@
+/**
+ * Full-resolution series held in the page, outside Vue's reactivity: 8 runs × 50k points would
+ * make reactive proxies the bottleneck. Frames from the lab are appended in place (amortised
+ * growth, no copying of history) and charts read typed-array views. Components learn that data
+ * changed through `version`, which the runs store exposes reactively.
+ */
+import type { MetricFrame } from '../../../shared/engine/frame';
+import type { Series } from '../../../shared/api';
+import { createEmaSmoother, type EmaSmoother } from '../../../shared/series/smoothing';
+
+/** One run's series for one key, growing as frames arrive. */
+export class GrowableSeries {
+  private steps = new Float64Array(64);
+  private values = new Float64Array(64);
+  private walls = new Float64Array(64);
+  private epochs = new Float64Array(64);
+  length = 0;
+  /** Smoothed values for one weight, extended incrementally as points arrive. */
+  private smooth: { weight: number; smoother: EmaSmoother; values: Float64Array; length: number } | null = null;
+
+  get x(): Float64Array {
+    return this.steps.subarray(0, this.length);
+  }
+  get y(): Float64Array {
+    return this.values.subarray(0, this.length);
+  }
+  get wallMs(): Float64Array {
+    return this.walls.subarray(0, this.length);
+  }
+  /** Epoch at each point (NaN where the source — a stored series — did not say). */
+  get epoch(): Float64Array {
+    return this.epochs.subarray(0, this.length);
+  }
+  get lastStep(): number {
+    return this.length > 0 ? this.steps[this.length - 1]! : -Infinity;
+  }
+
+  push(step: number, value: number, wallMs: number, epoch: number): void {
+    // Frames can overlap a history read that raced them: keep steps strictly increasing.
+    if (step <= this.lastStep) return;
+    if (this.length === this.steps.length) this.grow();
+    const i = this.length++;
+    this.steps[i] = step;
+    this.values[i] = value;
+    this.walls[i] = wallMs;
+    this.epochs[i] = epoch;
+  }
+
+  /** Replaces history with a stored series, keeping live points newer than it. */
+  replaceHistory(series: Pick<Series, 'steps' | 'values' | 'wallMs'>): void {
+    const liveFrom = this.length;
+    const oldSteps = this.steps.slice(0, liveFrom);
+    const oldValues = this.values.slice(0, liveFrom);
+    const oldWalls = this.walls.slice(0, liveFrom);
+    const oldEpochs = this.epochs.slice(0, liveFrom);
+    this.length = 0;
+    this.smooth = null;
+    for (let i = 0; i < series.steps.length; i++) this.push(series.steps[i]!, series.values[i]!, series.wallMs[i] ?? NaN, NaN);
+    for (let i = 0; i < liveFrom; i++) this.push(oldSteps[i]!, oldValues[i]!, oldWalls[i]!, oldEpochs[i]!);
+  }
+
+  /** The values smoothed with `weight` (bias-corrected EMA over the full resolution). */
+  smoothed(weight: number): Float64Array {
+    if (weight <= 0) return this.y;
+    if (!this.smooth || this.smooth.weight !== weight || this.smooth.length > this.length) {
+      this.smooth = { weight, smoother: createEmaSmoother(weight), values: new Float64Array(this.steps.length), length: 0 };
+    }
+    const s = this.smooth;
+    if (s.values.length < this.length) {
+      const bigger = new Float64Array(this.steps.length);
+      bigger.set(s.values.subarray(0, s.length));
+      s.values = bigger;
+    }
+    for (let i = s.length; i < this.length; i++) s.values[i] = s.smoother.push(this.values[i]!);
+    s.length = this.length;
+    return s.values.subarray(0, this.length);
+  }
+
+  private grow(): void {
+    const cap = this.steps.length * 2;
+    for (const name of ['steps', 'values', 'walls', 'epochs'] as const) {
+      const bigger = new Float64Array(cap);
+      bigger.set(this[name]);
+      this[name] = bigger;
+    }
+  }
+}
+
+/** Every series the page holds, by run and key. */
+export class SeriesCache {
+  private readonly runs = new Map<string, Map<string, GrowableSeries>>();
+  /** Keys whose stored history has been read (so it is not read twice). */
+  private readonly loaded = new Set<string>();
+
+  get(runId: string, key: string): GrowableSeries | undefined {
+    return this.runs.get(runId)?.get(key);
+  }
+
+  keys(runId: string): string[] {
+    return [...(this.runs.get(runId)?.keys() ?? [])];
+  }
+
+  /** Appends live frames (every key of every frame). */
+  appendFrames(runId: string, frames: readonly MetricFrame[]): void {
+    const run = this.run(runId);
+    for (const frame of frames) {
+      for (const key in frame.values) {
+        let series = run.get(key);
+        if (!series) run.set(key, (series = new GrowableSeries()));
+        series.push(frame.step, frame.values[key]!, frame.wallMs, frame.epoch);
+      }
+    }
+  }
+
+  /** Stores a history read from the lab. */
+  setHistory(series: Series): void {
+    const run = this.run(series.runId);
+    let target = run.get(series.key);
+    if (!target) run.set(series.key, (target = new GrowableSeries()));
+    target.replaceHistory(series);
+    this.loaded.add(`${series.runId}\u0000${series.key}`);
+  }
+
+  isLoaded(runId: string, key: string): boolean {
+    return this.loaded.has(`${runId}\u0000${key}`);
+  }
+
+  forget(runId: string): void {
+    this.runs.delete(runId);
+    for (const id of [...this.loaded]) if (id.startsWith(`${runId}\u0000`)) this.loaded.delete(id);
+  }
+
+  private run(runId: string): Map<string, GrowableSeries> {
+    let run = this.runs.get(runId);
+    if (!run) this.runs.set(runId, (run = new Map()));
+    return run;
+  }
+}
+
+/** The page's one cache. */
+export const seriesCache = new SeriesCache();

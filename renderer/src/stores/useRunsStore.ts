@@ -1,0 +1,185 @@
+/**
+ * Runs as the lab reports them: the list, live status and progress, and their series. Frames go
+ * straight into the non-reactive series cache; `dataVersion` tells charts that something arrived.
+ */
+import { defineStore } from 'pinia';
+import { reactive, ref, shallowRef } from 'vue';
+import type { RunDetail, RunSummary } from '../../../shared/api';
+import type { Backend, RunStatus } from '../../../shared/engine/frame';
+import type { RunProgress } from '../../../shared/engine/protocol';
+import type { ExperimentSpecInput } from '../../../shared/spec/experiment';
+import { FINAL_STATUSES } from '../../../shared/engine/frame';
+import { lab } from '../lab/client';
+import { seriesCache } from '../series/seriesCache';
+import { messageOf } from '../lib/errors';
+
+export interface LiveProgress {
+  progress: RunProgress;
+  backend: Backend | null;
+}
+
+/** A run's status with what the lab said about it ("diverged at step 420"). */
+export interface LiveStatus {
+  status: RunStatus;
+  step: number;
+  message?: string;
+}
+
+export const useRunsStore = defineStore('runs', () => {
+  const runs = ref<RunSummary[]>([]);
+  const loading = ref(false);
+  const error = ref<string | null>(null);
+  const progress = reactive<Record<string, LiveProgress>>({});
+  const statuses = reactive<Record<string, LiveStatus>>({});
+  const keysByRun = reactive<Record<string, string[]>>({});
+  const details = shallowRef<Record<string, RunDetail>>({});
+  /** Bumped whenever frames or histories land in the series cache. */
+  const dataVersion = ref(0);
+
+  let refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  function refreshSoon(): void {
+    if (refreshTimer) return;
+    refreshTimer = setTimeout(() => {
+      refreshTimer = null;
+      void refresh();
+    }, 300);
+  }
+
+  async function refresh(): Promise<void> {
+    loading.value = true;
+    try {
+      runs.value = await lab.runs.list({ limit: 2000 });
+      error.value = null;
+    } catch (e) {
+      error.value = messageOf(e);
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  lab.onEvent((event) => {
+    switch (event.type) {
+      case 'runFrames': {
+        seriesCache.appendFrames(event.runId, event.frames);
+        const known = keysByRun[event.runId];
+        const first = event.frames[0];
+        if (first && (!known || Object.keys(first.values).some((k) => !known.includes(k)))) {
+          keysByRun[event.runId] = [...new Set([...(known ?? []), ...event.frames.flatMap((f) => Object.keys(f.values))])];
+        }
+        dataVersion.value++;
+        break;
+      }
+      case 'runProgress':
+        progress[event.runId] = { progress: event.progress, backend: event.backend };
+        break;
+      case 'runStatus': {
+        statuses[event.runId] = { status: event.status, step: event.step, ...(event.message ? { message: event.message } : {}) };
+        const run = runs.value.find((r) => r.id === event.runId);
+        if (run) {
+          run.status = event.status;
+          run.step = event.step;
+          if (event.message) run.error = event.message;
+        }
+        refreshSoon();
+        break;
+      }
+    }
+  });
+
+  /** Status of a run: the latest event, else the list's. */
+  function statusOf(runId: string): LiveStatus | null {
+    const live = statuses[runId];
+    if (live) return live;
+    const run = runs.value.find((r) => r.id === runId);
+    return run ? { status: run.status, step: run.step, ...(run.error ? { message: run.error } : {}) } : null;
+  }
+
+  function isActive(runId: string): boolean {
+    const s = statusOf(runId)?.status;
+    return s !== undefined && !FINAL_STATUSES.includes(s);
+  }
+
+  /** Validates, stores and queues every run; resolves to the new run ids. */
+  async function startExperiment(experiment: ExperimentSpecInput): Promise<string[]> {
+    const { runIds } = await lab.experiments.start({ experiment });
+    await refresh();
+    return runIds;
+  }
+
+  async function cancel(runId: string): Promise<void> {
+    await lab.runs.cancel({ runId });
+  }
+
+  async function remove(runIds: string[]): Promise<void> {
+    await lab.runs.remove({ runIds });
+    for (const id of runIds) seriesCache.forget(id);
+    await refresh();
+  }
+
+  async function loadKeys(runId: string): Promise<string[]> {
+    const stored = await lab.runs.keys({ runId });
+    const merged = [...new Set([...stored, ...(keysByRun[runId] ?? [])])];
+    keysByRun[runId] = merged;
+    return merged;
+  }
+
+  async function loadDetail(runId: string): Promise<RunDetail> {
+    const cached = details.value[runId];
+    if (cached && !isActive(runId)) return cached;
+    const detail = await lab.runs.get({ runId });
+    details.value = { ...details.value, [runId]: detail };
+    return detail;
+  }
+
+  const inflight = new Map<string, Promise<void>>();
+  /**
+   * Reads the stored full-resolution history of `keys` for `runIds` once (live frames keep them
+   * current afterwards). Smoothing and zoom need every point, so nothing is thinned on the way.
+   */
+  async function ensureSeries(runIds: readonly string[], keys: readonly string[]): Promise<void> {
+    const missing: Array<[string, string]> = [];
+    for (const runId of runIds) for (const key of keys) if (!seriesCache.isLoaded(runId, key)) missing.push([runId, key]);
+    if (missing.length === 0) return;
+    const ids = [...new Set(missing.map(([r]) => r))];
+    const wanted = [...new Set(missing.map(([, k]) => k))];
+    const id = `${ids.join(',')}|${wanted.join(',')}`;
+    let pending = inflight.get(id);
+    if (!pending) {
+      pending = (async () => {
+        for (let i = 0; i < ids.length; i += 64) {
+          const series = await lab.runs.series({ runIds: ids.slice(i, i + 64), keys: wanted.slice(0, 200) });
+          for (const s of series) seriesCache.setHistory(s);
+          // Keys a run never logged count as read, so they are not asked for again.
+          for (const runId of ids.slice(i, i + 64)) {
+            for (const key of wanted) {
+              if (!seriesCache.isLoaded(runId, key)) seriesCache.setHistory({ runId, key, steps: [], values: [], wallMs: [] });
+            }
+          }
+        }
+        dataVersion.value++;
+      })().finally(() => inflight.delete(id));
+      inflight.set(id, pending);
+    }
+    await pending;
+  }
+
+  return {
+    runs,
+    loading,
+    error,
+    progress,
+    statuses,
+    keysByRun,
+    details,
+    dataVersion,
+    refresh,
+    statusOf,
+    isActive,
+    startExperiment,
+    cancel,
+    remove,
+    loadKeys,
+    loadDetail,
+    ensureSeries,
+  };
+});
