@@ -1,8 +1,9 @@
 /**
- * Schema migrations, applied in order; `PRAGMA user_version` records how many have run. Never edit
- * a shipped migration: add the next one.
+ * Schema migrations, applied in order, each in its own transaction; `PRAGMA user_version` records
+ * how many have run. Never edit a shipped migration: add the next one.
  */
 export const MIGRATIONS: readonly string[] = [
+  // 1: experiments, runs, interned series keys, points at full resolution, latest values, artefacts.
   `
   CREATE TABLE experiments (
     id TEXT PRIMARY KEY,
@@ -54,5 +55,16 @@ export const MIGRATIONS: readonly string[] = [
     json TEXT NOT NULL,
     PRIMARY KEY (run_rid, name)
   );
+  `,
+  // 2: which process owns a run while it is queued or running. Only runs whose process is gone
+  // become 'interrupted' on open, so a CLI opening the folder never interrupts the app's live runs.
+  `
+  CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    started_at TEXT NOT NULL
+  );
+  ALTER TABLE runs ADD COLUMN session_id INTEGER;
   `,
 ];
