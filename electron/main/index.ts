@@ -3,7 +3,7 @@
  * small module; this file only orders them: single-instance lock → scheme → ready → lab → protocol,
  * guards, IPC, menu → window.
  */
-import { app, BrowserWindow, ipcMain, Menu, protocol, screen, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, screen, session } from 'electron';
 import path from 'node:path';
 import { EVENT_CHANNEL, type LabEvent } from '../../shared/api';
 import { createLab, type Lab } from '../lab/lab';
@@ -15,6 +15,7 @@ import { enableSecurityGuards } from './security';
 import { mainWindowOptions } from './windowOptions';
 import { loadBounds, restoreBounds, saveBounds } from './windowState';
 import { createGpuWorkerFactory } from './gpuWorkerHost';
+import { datasetFilePicker } from './dialogs';
 
 // Built layout: out/main/index.js beside out/preload and out/renderer.
 const outDir = path.join(import.meta.dirname, '..');
@@ -52,6 +53,7 @@ export async function main(): Promise<void> {
     transport: 'electron',
     appVersion: app.getVersion(),
     workerFactory: createGpuWorkerFactory({ preloadPath, appOrigin: APP_ORIGIN }),
+    pickDatasetFiles: datasetFilePicker(dialog, () => mainWindow),
   });
 
   registerAppProtocol(protocol, rendererDir);

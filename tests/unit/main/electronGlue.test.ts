@@ -25,6 +25,7 @@ const fake = vi.hoisted(() => {
     permissionCheck: null as null | Handler,
     beforeRequest: null as null | Handler,
     menuTemplate: null as unknown,
+    dialogCalls: [] as unknown[],
     appListeners,
   };
   class FakeWebContents {
@@ -90,6 +91,12 @@ const fake = vi.hoisted(() => {
     Menu: {
       buildFromTemplate: (template: unknown) => ((state.menuTemplate = template), template),
       setApplicationMenu: () => {},
+    },
+    dialog: {
+      showOpenDialog: (...args: unknown[]) => {
+        state.dialogCalls.push(args);
+        return Promise.resolve({ canceled: true, filePaths: [] });
+      },
     },
     screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
     session: {
@@ -200,6 +207,19 @@ describe('IPC', () => {
     };
     expect(result.ok).toBe(false);
     expect(result.error.message).toMatch(/invalid input to runs\.get: runId: expected a run id/);
+  });
+});
+
+describe('file access', () => {
+  it('imports datasets through main\'s native dialog: the renderer names no path', async () => {
+    const handler = state.ipcHandlers.get('bnlab:datasets.import')!;
+    const mainFrame = { url: 'app://bnlab/index.html' };
+    const result = await handler({ senderFrame: mainFrame, sender: { mainFrame } }, { name: 'mine', format: 'csv' });
+    expect(result).toEqual({ ok: true, value: null });
+    expect(state.dialogCalls).toHaveLength(1);
+    const withPath = await handler({ senderFrame: mainFrame, sender: { mainFrame } }, { name: 'mine', format: 'csv', path: '/etc/passwd' });
+    expect(withPath).toEqual({ ok: true, value: null }); // unknown keys are dropped, never used
+    expect(state.dialogCalls).toHaveLength(2);
   });
 });
 
