@@ -231,7 +231,11 @@ export class DatasetManager {
       if (existsSync(finalDir)) rmSync(finalDir, { recursive: true, force: true });
       renameSync(tempDir, finalDir);
     } catch (error) {
-      rmSync(tempDir, { recursive: true, force: true });
+      try {
+        rmSync(tempDir, { recursive: true, force: true });
+      } catch {
+        // Nothing was made, or the folder is gone: the first error is the one to report.
+      }
       throw new UserError(`could not store the dataset in ${this.importsDir}: ${fsReason(error)}`);
     }
     return importedInfo(meta);
