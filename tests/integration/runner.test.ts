@@ -92,19 +92,28 @@ describe('runner', () => {
     expect(events).toContainEqual(expect.objectContaining({ type: 'runStatus', runId: runIds[0], status: 'diverged' }));
   });
 
-  it('fails only the run whose worker dies; the pool replaces the worker and other runs finish', async () => {
+  it('fails only the run whose worker dies; the pool replaces the worker and other runs continue', async () => {
     const threads: Worker[] = [];
     await open(createNodeWorkerFactory({ onSpawn: (thread) => threads.push(thread) }), 2);
-    const { runIds } = lab.handlers.experiments.start({ experiment: experiment([{ variant: 'victim', steps: 100_000 }, { variant: 'survivor', steps: 300 }, { variant: 'next', steps: 100 }]) }) as { runIds: string[] };
-    await expect.poll(() => lab.store.getRun(runIds[0]!).step, { timeout: 20_000 }).toBeGreaterThan(0);
-    // Kill the thread running the victim as a crash would: no goodbye message, the runner not asked.
+    const { runIds } = lab.handlers.experiments.start({
+      experiment: experiment([{ variant: 'victim', steps: 100_000 }, { variant: 'survivor', steps: 100_000 }, { variant: 'next', steps: 100 }]),
+    }) as { runIds: string[] };
+    const [victim, survivor, next] = runIds as [string, string, string];
+    await expect.poll(() => Math.min(lab.store.getRun(victim).step, lab.store.getRun(survivor).step), { timeout: 20_000 }).toBeGreaterThan(0);
+    // Threads spawn in slot order, so the first is the victim's. Kill it as a crash would:
+    // no goodbye message, the runner not asked.
     await threads[0]!.terminate();
+    await expect.poll(() => lab.store.getRun(next).status, { timeout: 20_000 }).toBe('finished');
+    const failed = lab.store.getRun(victim);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/training worker/);
+    // The only free slot was the victim's: the next run needed a new thread.
+    expect(threads).toHaveLength(3);
+    const stepAfter = lab.store.getRun(survivor).step;
+    await expect.poll(() => lab.store.getRun(survivor).step, { timeout: 20_000 }).toBeGreaterThan(stepAfter);
+    expect(lab.store.getRun(survivor).status).toBe('running');
+    lab.runner.cancel(survivor);
     await lab.runner.whenIdle();
-    const victim = lab.store.getRun(runIds[0]!);
-    expect(victim.status).toBe('failed');
-    expect(victim.error).toMatch(/training worker/);
-    expect(lab.store.getRun(runIds[1]!).status).toBe('finished');
-    expect(lab.store.getRun(runIds[2]!).status).toBe('finished');
-    expect(threads.length).toBe(3);
+    expect(lab.store.getRun(survivor).status).toBe('cancelled');
   });
 });
