@@ -15,6 +15,8 @@ export function createEmaSmoother(weight: number): EmaSmoother {
   const w = Math.min(Math.max(weight, 0), 0.999);
   let last = 0;
   let count = 0;
+  let first = NaN;
+  let constant = true;
   return {
     weight: w,
     push(value: number): number {
@@ -22,7 +24,11 @@ export function createEmaSmoother(weight: number): EmaSmoother {
       if (!Number.isFinite(value) || w === 0) return value;
       last = last * w + (1 - w) * value;
       count++;
-      return last / (1 - Math.pow(w, count));
+      if (count === 1) first = value;
+      else if (value !== first) constant = false;
+      // A constant series (a frozen γ) stays exactly constant: the debiasing's rounding error
+      // would otherwise become the whole y range of an auto-scaled axis (TensorBoard does the same).
+      return constant ? value : last / (1 - Math.pow(w, count));
     },
   };
 }

@@ -3,6 +3,7 @@
  * the variant name and differ only by seed; runs of different values share seeds and layer ids,
  * so the engine starts them from the same initial weights (paired comparison).
  */
+import { cloneJson } from '../lib/clone';
 import { ExperimentSpec, type ExperimentSpecInput, type RunSpec } from '../../../shared/spec/experiment';
 import { withNormMode, type LayerSpec } from '../../../shared/spec/model';
 import { describeIssues } from '../../../shared/spec/parse';
@@ -45,7 +46,7 @@ export function experimentFromDraft(draft: Draft): ExperimentResult {
   const runs: RunSpec[] = [];
   for (const variant of variants) {
     for (let s = 0; s < draft.plan.seeds; s++) {
-      const run = variant.apply(structuredClone(base));
+      const run = variant.apply(cloneJson(base));
       runs.push({ ...run, variant: variant.name, training: { ...run.training, seed: draft.training.seed + s } });
     }
   }

@@ -2,6 +2,7 @@
  * Pure edits of the model draft's layer list. Every new layer is made by parsing through the spec
  * schema, so its defaults are the schema's, never a second copy of them.
  */
+import { cloneJson } from '../lib/clone';
 import { LayerSpec, ModelSpec, NormLayer, type LayerSpecInput } from '../../../shared/spec/model';
 import { inferShape } from '../../../shared/engine/model';
 import { describeIssues } from '../../../shared/spec/parse';
@@ -65,7 +66,7 @@ export function moveItem<T>(list: readonly T[], from: number, to: number): T[] {
 export function duplicateLayer(layers: readonly LayerSpec[], index: number): LayerSpec[] {
   const original = layers[index];
   if (!original) return layers.slice();
-  const copy = { ...structuredClone(original), id: uniqueId(ID_PREFIX[original.kind], layers) } as LayerSpec;
+  const copy = { ...cloneJson(original), id: uniqueId(ID_PREFIX[original.kind], layers) } as LayerSpec;
   return insertAt(layers, index + 1, copy);
 }
 

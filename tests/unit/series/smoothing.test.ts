@@ -21,6 +21,10 @@ describe('bias-corrected EMA', () => {
     expect(got[1]).toBeCloseTo((0.4 * 0.6 * 1 + 0.4 * 3) / (1 - 0.36), 12);
   });
 
+  it('a constant series stays exactly constant (no rounding noise for the y axis to zoom into)', () => {
+    expect(Array.from(emaSmooth(new Array(500).fill(1.1), 0.6)).every((v) => v === 1.1)).toBe(true);
+  });
+
   it('weight 0 returns the raw values', () => {
     expect(Array.from(emaSmooth([1, 5, -2], 0))).toEqual([1, 5, -2]);
   });

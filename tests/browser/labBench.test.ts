@@ -1,0 +1,143 @@
+/**
+ * The lab bench end to end in real Chromium against the real lab services: build a model with BN,
+ * turn γ learning off, see an invalid combination explained, train two variants on a 2-D set,
+ * watch the charts update, compare the runs and read the config diff, and find it all again
+ * after a reload.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, recordForeignRequests, screenshot, startLabSession, type LabSession } from './harness';
+
+let session: LabSession;
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  session = await startLabSession({ workers: 2 });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' || (message.type() === 'warning' && message.text().startsWith('[Vue warn]'))) problems.push(`${message.type()}: ${message.text()}`);
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await session?.close();
+});
+
+const normCards = () => page.locator('article.layer-card[data-kind=norm]');
+/** ECharts' accessible description of a chart (it lists the series and their data). */
+const chartLabel = (panel: string) => page.locator(`[data-panel="${panel}"] [data-testid=chart-canvas]`).first().getAttribute('aria-label').then((v) => v ?? '');
+
+describe('lab bench', () => {
+  it('builds a model with BN and explains invalid norm settings inline', async () => {
+    const foreign = recordForeignRequests(page, session.server.origin);
+    await page.goto(session.server.url);
+    await expect.poll(() => normCards().count(), { timeout: 30_000 }).toBe(2);
+
+    // Remove bn2, then insert a fresh BN layer before act2 with the "+ BN here" bar.
+    await page.getByRole('button', { name: 'Remove bn2' }).click();
+    await expect.poll(() => normCards().count()).toBe(1);
+    await page.getByRole('button', { name: 'Insert batch norm before act2' }).click();
+    await expect.poll(() => normCards().count()).toBe(2);
+    const inserted = normCards().nth(1);
+    expect(await inserted.getAttribute('data-layer-id')).toBe('bn2');
+    expect(await page.locator('article.layer-card').nth(4).getAttribute('data-layer-id')).toBe('bn2');
+
+    // γ learning off: the rendered formula names γ's fixed value instead of the symbol.
+    const formula = page.locator('[data-layer-id=bn1] [data-testid=norm-formula] [role=math]').first();
+    expect(await formula.getAttribute('aria-label')).toContain('learned gamma');
+    await page.getByLabel('Learn γ (gamma) of bn1').uncheck();
+    await expect.poll(() => formula.getAttribute('aria-label')).toContain('gamma fixed at 1');
+    expect(await page.locator('[data-layer-id=bn1] .katex').first().innerText()).not.toContain('γ');
+
+    // An invalid combination is explained where it is and blocks training; nothing is fixed silently.
+    await page.getByLabel('Mode of bn2').selectOption('frozen');
+    await page.getByLabel('Learn β (beta) of bn2').check();
+    const bn2Problems = page.locator('[data-layer-id=bn2] [data-testid=norm-problems]');
+    await expect.poll(() => bn2Problems.innerText().catch(() => '')).toMatch(/"frozen" keeps γ and β at fixed values/);
+    expect(await page.getByLabel('Learn β (beta) of bn2').isChecked()).toBe(true);
+    expect(await page.getByTestId('start-experiment').isDisabled()).toBe(true);
+    await screenshot(page, 'bench-build-invalid');
+    await page.getByLabel('Mode of bn2').selectOption('batchnorm');
+    await expect.poll(() => bn2Problems.count()).toBe(0);
+    expect(await page.getByTestId('start-experiment').isEnabled()).toBe(true);
+    expect(foreign).toEqual([]);
+  });
+
+  it('trains two variants on a 2-D set and the live charts update', async () => {
+    await page.locator('[data-testid=dataset-list] tr', { hasText: 'Circles' }).click();
+    await page.getByTestId('duration').fill('400');
+    await page.getByTestId('duration').dispatchEvent('change');
+    await page.getByLabel('Log every').fill('5');
+    await page.getByLabel('Log every').dispatchEvent('change');
+    await page.getByLabel('Evaluate every').fill('50');
+    await page.getByLabel('Evaluate every').dispatchEvent('change');
+    await page.getByLabel('Experiment title').fill('BN vs none on circles');
+    await page.getByRole('radio', { name: 'norm mode' }).check({ force: true });
+    // none vs batchnorm is the default pair of modes to compare.
+    expect(await page.getByRole('group', { name: 'Normalization modes to compare' }).getByRole('checkbox', { checked: true }).count()).toBe(2);
+    expect(await page.getByTestId('start-experiment').innerText()).toBe('Train 2 runs');
+    await screenshot(page, 'bench-build');
+
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => page.getByTestId('tab-watch').getAttribute('aria-selected'), { timeout: 15_000 }).toBe('true');
+    const rows = page.locator('[data-testid=watch-runs] tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(2);
+
+    // The loss chart appears and its content changes while the runs train.
+    await expect.poll(() => page.locator('[data-panel=loss] [data-testid=chart-canvas] canvas').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect.poll(() => chartLabel('loss'), { timeout: 30_000 }).toMatch(/\d/);
+    const first = await chartLabel('loss');
+    await expect.poll(() => chartLabel('loss'), { timeout: 60_000 }).not.toBe(first);
+    await screenshot(page, 'bench-watch-live');
+
+    await expect
+      .poll(() => page.locator('[data-testid=watch-runs] [data-testid=run-status]').allInnerTexts(), { timeout: 150_000, interval: 1000 })
+      .toEqual(['finished at step 400', 'finished at step 400']);
+    expect(await page.locator('[data-panel=accuracy]').count()).toBe(1);
+    expect(await page.locator('[data-panel="gamma:bn1"]').count()).toBe(1);
+    await screenshot(page, 'bench-watch-finished');
+  });
+
+  it('compares the two variants: diff table, summary, and it survives a reload', async () => {
+    await page.getByTestId('tab-compare').click();
+    await page.getByRole('button', { name: 'BN vs none on circles' }).click();
+    const diff = page.locator('[data-testid=config-diff]');
+    await expect.poll(() => diff.locator('tbody tr').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    // Only what differs: the variant name and the norm layers' mode and γ/β use.
+    const paths = await diff.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-path')));
+    expect(paths).toContain('variant');
+    expect(paths).toContain('model.layers.bn1.mode');
+    expect(paths).not.toContain('training.learningRate');
+    const modeRow = await diff.locator('tr[data-path="model.layers.bn1.mode"] td').allInnerTexts();
+    expect(modeRow).toEqual(['none', 'batchnorm']);
+
+    const summary = page.locator('[data-testid=summary-table] tbody tr');
+    await expect.poll(() => summary.count()).toBe(2);
+    await expect.poll(() => summary.first().innerText(), { timeout: 15_000 }).toMatch(/finished[\s\S]*\d+\.\d%/);
+    await expect.poll(() => page.locator('[data-testid=compare-charts] [data-panel=loss] canvas').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => chartLabel('loss'), { timeout: 30_000 }).toMatch(/no BN|batchnorm/);
+    await screenshot(page, 'bench-compare');
+
+    await page.getByTestId('diff-only').uncheck();
+    expect(await diff.locator('tbody tr').count()).toBeGreaterThan(paths.length);
+    await page.getByTestId('diff-only').check();
+
+    // Side by side: one column per run.
+    await page.getByRole('radio', { name: 'Side by side' }).check({ force: true });
+    await expect.poll(() => page.locator('[data-testid=compare-charts] [data-panel=loss]').count()).toBe(2);
+    await screenshot(page, 'bench-compare-side-by-side');
+    await page.getByRole('radio', { name: 'Overlay' }).check({ force: true });
+
+    // The open comparison and the draft survive a restart.
+    await page.reload();
+    await expect.poll(() => diff.locator('tr[data-path="model.layers.bn1.mode"] td').allInnerTexts(), { timeout: 30_000 }).toEqual(['none', 'batchnorm']);
+    await page.getByTestId('tab-build').click();
+    expect(await page.getByLabel('Learn γ (gamma) of bn1').isChecked()).toBe(false);
+    expect(await page.getByLabel('Experiment title').inputValue()).toBe('BN vs none on circles');
+    expect(problems).toEqual([]);
+  });
+});
