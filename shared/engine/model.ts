@@ -1,15 +1,19 @@
 /**
- * A model built from a ModelSpec: shape inference with errors a person can act on, seeded
- * initial weights (derived from the seed and each layer's id, so runs of a comparison that share
- * a layer start from identical weights), and one forward pass for training and eval modes.
+ * A model built from a ModelSpec: shape inference with errors a person can act on, seeded initial
+ * weights (derived from the seed and each layer's id, so runs of a comparison that share a layer
+ * start from identical weights), and a forward and an explicit backward pass per layer kind.
+ *
+ * The backward pass is written out rather than taken from tfjs's gradient tape: it needs no
+ * gradient registry (tfjs-core's Node bundle registers none), it skips what nothing needs (∂ℓ/∂x
+ * of the first trainable layer, gradients of frozen weights), and it avoids wasm kernels that are
+ * missing (Conv2DBackpropFilter), slow (conv2dTranspose, transposed matMul) or wrong
+ * (MaxPoolGrad with several channels, tfjs 4.22).
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { ActivationFn, Initializer, LayerSpec, ModelSpec } from '../spec/model';
-import { createNormState, normForward, type NormBatchRecord, type NormState } from './norm';
+import { createNormState, normBackward, normForward, type NormBatch, type NormCache, type NormState } from './norm';
+import { columnSum, Constants, type Tensor, type Tf } from './ops';
 import { Rng } from './random';
-
-type Tf = typeof tfc;
-type Tensor = tfc.Tensor;
 
 export interface Param {
   layerId: string;
@@ -26,17 +30,35 @@ export interface LayerRuntime {
   norm?: NormState;
 }
 
-/** Per-pass options and what the pass recorded. */
-export interface ForwardContext {
+/** What the instruments keep from a pass: activation-layer inputs and every layer's output. */
+export interface PassRecord {
+  preActivations: Map<string, Tensor>;
+  outputs: Map<string, Tensor>;
+}
+
+/** One forward pass's mode, and where it leaves what later steps need. */
+export interface Pass {
+  /** Training mode: norm layers use (and report) batch statistics; dropout and noise apply when `rng` is given. */
   training: boolean;
-  /** Eval mode, but norm layers standardize with the batch's own statistics (train-vs-eval experiments). */
+  /** Eval mode with batch statistics in every standardizing norm layer (train-vs-eval experiments). */
   evalBatchStats?: boolean;
-  /** Source of dropout masks and injected noise (training only). */
+  /** Source of dropout masks and injected noise; without it neither applies (deterministic probes). */
   rng?: Rng;
-  /** When set, activation-layer inputs and every layer's output are kept here (for the instruments). */
-  record?: { preActivations: Map<string, Tensor>; outputs: Map<string, Tensor> };
-  /** Batch statistics of every standardizing norm layer in a training pass. */
-  batchStats: Map<string, NormBatchRecord>;
+  /** When given, the pass keeps here what `backward` needs. */
+  tape?: LayerCache[];
+  record?: PassRecord;
+  /** Batch statistics of the norm layers, by layer id (training passes). */
+  batchStats?: Map<string, NormBatch>;
+}
+
+/** What one layer's forward pass left for its backward pass. */
+export interface LayerCache {
+  layer: LayerRuntime;
+  x: Tensor;
+  y: Tensor;
+  /** Dropout mask, noise scale or norm cache. */
+  mask?: Tensor;
+  norm?: NormCache | null;
 }
 
 export interface Model {
@@ -44,8 +66,12 @@ export interface Model {
   params: Param[];
   inputShape: number[];
   numClasses: number;
+  /** Constant tensors shared by every pass of this model. */
+  constants: Constants;
   /** Forward pass from a batch [B, ...inputShape] to logits [B, classes]. */
-  forward(x: Tensor, ctx: ForwardContext): Tensor;
+  forward(x: Tensor, pass: Pass): Tensor;
+  /** Gradients of every trainable parameter from ∂ℓ/∂logits, by variable (call inside a tidy). */
+  backward(tape: LayerCache[], dLogits: Tensor): Map<tfc.Variable, Tensor>;
   dispose(): void;
 }
 
@@ -54,24 +80,27 @@ const prod = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 /** Output shape of a layer for an input shape, or an error naming the layer and the fix. */
 export function inferShape(layer: LayerSpec, inShape: number[]): number[] {
   const where = `layer "${layer.id}" (${layer.kind})`;
+  const described = inShape.length === 1 ? `${inShape[0]} features` : `a ${inShape.join('×')} input`;
   switch (layer.kind) {
     case 'dense':
-      if (inShape.length !== 1) throw new Error(`${where} expects a flat input but gets ${inShape.join('×')}; add a flatten layer before it`);
+      if (inShape.length !== 1) throw new Error(`${where} expects flat features but gets ${described}; add a flatten layer before it`);
       return [layer.units];
     case 'conv2d': {
-      if (inShape.length !== 3) throw new Error(`${where} expects an image (height×width×channels) but gets ${inShape.length === 1 ? `${inShape[0]} features` : inShape.join('×')}`);
+      if (inShape.length !== 3) {
+        throw new Error(`${where} expects a 3-D input (height×width×channels) but gets ${described}; convolutions must come before any flatten or dense layer, on image data`);
+      }
       const [h, w] = inShape as [number, number, number];
       const out = (size: number) => (layer.padding === 'same' ? Math.ceil(size / layer.stride) : Math.floor((size - layer.kernelSize) / layer.stride) + 1);
-      if (out(h) < 1 || out(w) < 1) throw new Error(`${where}: a ${layer.kernelSize}×${layer.kernelSize} kernel does not fit a ${h}×${w} input with "valid" padding`);
+      if (out(h) < 1 || out(w) < 1) throw new Error(`${where}: a ${layer.kernelSize}×${layer.kernelSize} kernel does not fit a ${h}×${w} input with "valid" padding; use "same" padding or a smaller kernel`);
       return [out(h), out(w), layer.filters];
     }
     case 'maxPool':
     case 'avgPool': {
-      if (inShape.length !== 3) throw new Error(`${where} expects an image (height×width×channels) but gets ${inShape.join('×')} features`);
+      if (inShape.length !== 3) throw new Error(`${where} expects a 3-D input (height×width×channels) but gets ${described}; pooling must come before any flatten or dense layer`);
       const stride = layer.stride ?? layer.poolSize;
       const [h, w, c] = inShape as [number, number, number];
       const out = (size: number) => Math.floor((size - layer.poolSize) / stride) + 1;
-      if (out(h) < 1 || out(w) < 1) throw new Error(`${where}: a ${layer.poolSize}×${layer.poolSize} window does not fit a ${h}×${w} input`);
+      if (out(h) < 1 || out(w) < 1) throw new Error(`${where}: a ${layer.poolSize}×${layer.poolSize} window does not fit a ${h}×${w} input; remove a pooling layer or use a smaller window`);
       return [out(h), out(w), c];
     }
     case 'flatten':
@@ -81,32 +110,56 @@ export function inferShape(layer: LayerSpec, inShape: number[]): number[] {
   }
 }
 
-/** Builds the model and its seeded initial weights. */
-export function buildModel(tf: Tf, spec: ModelSpec, inputShape: number[], numClasses: number, seed: number, options: { trainOnlyNorm?: boolean } = {}): Model {
-  const layers: LayerRuntime[] = [];
+/** Shapes of every layer, checked, with the final one matched against the number of classes. */
+export function inferShapes(spec: ModelSpec, inputShape: number[], numClasses: number): Array<{ inShape: number[]; outShape: number[] }> {
+  const shapes: Array<{ inShape: number[]; outShape: number[] }> = [];
   let shape = inputShape;
   for (const layer of spec.layers) {
     const outShape = inferShape(layer, shape);
-    layers.push({ spec: layer, inShape: shape, outShape, params: [] });
+    shapes.push({ inShape: shape, outShape });
     shape = outShape;
   }
-  if (shape.length !== 1 || shape[0] !== numClasses) {
-    const last = spec.layers[spec.layers.length - 1]!;
-    throw new Error(`the last layer "${last.id}" outputs ${shape.join('×')} values but the dataset has ${numClasses} classes; set its units to ${numClasses}`);
+  const last = spec.layers[spec.layers.length - 1]!;
+  if (last.kind !== 'dense') throw new Error(`the last layer "${last.id}" must be dense: its units are the class scores`);
+  if (shape[0] !== numClasses) {
+    throw new Error(`the last layer "${last.id}" has ${shape[0]} units but the dataset has ${numClasses} classes; set its units to ${numClasses}`);
   }
+  return shapes;
+}
+
+/** Builds the model and its seeded initial weights; `trainOnlyNorm` freezes every weight but γ/β (Frankle et al.). */
+export function buildModel(tf: Tf, spec: ModelSpec, inputShape: number[], numClasses: number, seed: number, options: { trainOnlyNorm?: boolean } = {}): Model {
+  const shapes = inferShapes(spec, inputShape, numClasses);
   // Variables are made only after every shape checks out, so a bad spec allocates nothing.
+  const layers: LayerRuntime[] = spec.layers.map((layer, i) => ({ spec: layer, ...shapes[i]!, params: [] }));
   for (const runtime of layers) createParams(tf, runtime, seed, options.trainOnlyNorm ?? false);
   const params = layers.flatMap((l) => l.params);
+  const constants = new Constants(tf);
+  // ∂ℓ/∂x is needed only below the first layer that has something to train.
+  const firstTrainable = layers.findIndex((l) => l.params.some((p) => p.variable.trainable));
 
   return {
     layers,
     params,
     inputShape,
     numClasses,
-    forward: (x, ctx) => {
+    constants,
+    forward: (x, pass) => {
       let h = x;
-      for (const layer of layers) h = layerForward(tf, layer, h, ctx);
+      for (const layer of layers) h = layerForward(tf, constants, layer, h, pass);
       return h;
+    },
+    backward: (tape, dLogits) => {
+      const grads = new Map<tfc.Variable, Tensor>();
+      let dy = dLogits;
+      for (let i = tape.length - 1; i >= 0 && i >= firstTrainable; i--) {
+        const cache = tape[i]!;
+        const index = layers.indexOf(cache.layer);
+        const dx = layerBackward(tf, constants, cache, dy, index > firstTrainable, grads);
+        if (!dx) break;
+        dy = dx;
+      }
+      return grads;
     },
     dispose: () => {
       for (const layer of layers) {
@@ -114,6 +167,7 @@ export function buildModel(tf: Tf, spec: ModelSpec, inputShape: number[], numCla
         layer.norm?.runningMean.dispose();
         layer.norm?.runningVar.dispose();
       }
+      constants.dispose();
     },
   };
 }
@@ -122,15 +176,14 @@ function createParams(tf: Tf, runtime: LayerRuntime, seed: number, trainOnlyNorm
   const { spec, inShape } = runtime;
   const add = (name: Param['name'], variable: tfc.Variable) => runtime.params.push({ layerId: spec.id, name, variable });
   if (spec.kind === 'dense' || spec.kind === 'conv2d') {
-    const fanIn = spec.kind === 'dense' ? inShape[0]! : spec.kernelSize * spec.kernelSize * inShape[2]!;
-    const fanOut = spec.kind === 'dense' ? spec.units : spec.kernelSize * spec.kernelSize * spec.filters;
-    const kernelShape = spec.kind === 'dense' ? [inShape[0]!, spec.units] : [spec.kernelSize, spec.kernelSize, inShape[2]!, spec.filters];
+    const dense = spec.kind === 'dense';
+    const fanIn = dense ? inShape[0]! : spec.kernelSize * spec.kernelSize * inShape[2]!;
+    const fanOut = dense ? spec.units : spec.kernelSize * spec.kernelSize * spec.filters;
+    const kernelShape = dense ? [inShape[0]!, spec.units] : [spec.kernelSize, spec.kernelSize, inShape[2]!, spec.filters];
+    // The stream depends on (seed, layer id, shape) only: paired runs that share a layer share its weights.
     const values = initialValues(spec.init, prod(kernelShape), fanIn, fanOut, Rng.derive(seed, 'init', spec.id, kernelShape.join('x')));
     add('kernel', tf.variable(tf.tensor(values, kernelShape), !trainOnlyNorm));
-    if (spec.bias) {
-      const units = spec.kind === 'dense' ? spec.units : spec.filters;
-      add('bias', tf.variable(tf.zeros([units]), !trainOnlyNorm));
-    }
+    if (spec.bias) add('bias', tf.variable(tf.zeros([dense ? spec.units : spec.filters]), !trainOnlyNorm));
   } else if (spec.kind === 'norm') {
     // γ/β stay trainable under trainOnlyNorm: they are exactly what Frankle et al. train.
     const norm = createNormState(tf, spec, inShape);
@@ -163,31 +216,6 @@ export function initialValues(init: Initializer, size: number, fanIn: number, fa
   return values;
 }
 
-/**
- * x·W with explicit transposes in the backward pass: on tfjs's wasm backend matMul with
- * transposeA/transposeB is about ten times slower than transposing first.
- */
-let denseMatMul: ((x: Tensor, w: Tensor) => Tensor) | null = null;
-let denseMatMulTf: Tf | null = null;
-function matMul(tf: Tf, x: Tensor, w: Tensor): Tensor {
-  if (!denseMatMul || denseMatMulTf !== tf) {
-    denseMatMulTf = tf;
-    denseMatMul = tf.customGrad((...args: Array<Tensor | tfc.GradSaveFunc>) => {
-      const [a, b, save] = args as [Tensor, Tensor, tfc.GradSaveFunc];
-      save([a, b]);
-      return {
-        value: tf.matMul(a as tfc.Tensor2D, b as tfc.Tensor2D),
-        gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
-          const [sa, sb] = saved as [tfc.Tensor2D, tfc.Tensor2D];
-          const g = dy as tfc.Tensor2D;
-          return [tf.matMul(g, tf.transpose(sb)), tf.matMul(tf.transpose(sa), g)];
-        },
-      };
-    }) as unknown as (x: Tensor, w: Tensor) => Tensor;
-  }
-  return denseMatMul(x, w);
-}
-
 /** Applies an activation function. */
 export function activate(tf: Tf, fn: ActivationFn, x: Tensor, alpha: number): Tensor {
   switch (fn) {
@@ -204,15 +232,26 @@ export function activate(tf: Tf, fn: ActivationFn, x: Tensor, alpha: number): Te
   }
 }
 
+/** Padding [top, bottom, left, right] tfjs uses for a conv layer on an h×w input. */
+function convPadding(spec: Extract<LayerSpec, { kind: 'conv2d' }>, h: number, w: number): [number, number, number, number] {
+  if (spec.padding === 'valid') return [0, 0, 0, 0];
+  const along = (size: number) => Math.max(0, (Math.ceil(size / spec.stride) - 1) * spec.stride + spec.kernelSize - size);
+  const ph = along(h);
+  const pw = along(w);
+  return [Math.floor(ph / 2), ph - Math.floor(ph / 2), Math.floor(pw / 2), pw - Math.floor(pw / 2)];
+}
+
 /** One layer's forward pass (the model's forward is these in order). */
-export function layerForward(tf: Tf, layer: LayerRuntime, x: Tensor, ctx: ForwardContext): Tensor {
+export function layerForward(tf: Tf, k: Constants, layer: LayerRuntime, x: Tensor, pass: Pass): Tensor {
   const { spec } = layer;
   let y: Tensor;
+  let mask: Tensor | undefined;
+  let norm: NormCache | null | undefined;
   switch (spec.kind) {
     case 'dense': {
       const [kernel, bias] = layer.params;
-      y = matMul(tf, x, kernel!.variable);
-      if (bias) y = tf.add(y, bias.variable);
+      // One fused kernel for x·W + b.
+      y = tf.fused.matMul({ a: x as tfc.Tensor2D, b: kernel!.variable as tfc.Tensor2D, ...(bias ? { bias: bias.variable } : {}) });
       break;
     }
     case 'conv2d': {
@@ -231,40 +270,189 @@ export function layerForward(tf: Tf, layer: LayerRuntime, x: Tensor, ctx: Forwar
       y = tf.reshape(x, [x.shape[0]!, -1]);
       break;
     case 'activation':
-      if (ctx.record) ctx.record.preActivations.set(spec.id, x);
+      if (pass.record) pass.record.preActivations.set(spec.id, x);
       y = activate(tf, spec.fn, x, spec.alpha);
       break;
     case 'dropout': {
-      if (!ctx.training || spec.rate === 0 || !ctx.rng) {
+      if (!pass.training || spec.rate === 0 || !pass.rng) {
         y = x;
         break;
       }
       // Masks come from the run's seeded stream (not the backend's RNG), so every backend drops the same units.
-      const size = x.size;
-      const mask = new Float32Array(size);
+      const values = new Float32Array(x.size);
       const keep = 1 - spec.rate;
-      for (let i = 0; i < size; i++) mask[i] = ctx.rng.next() < keep ? 1 / keep : 0;
-      y = tf.mul(x, tf.tensor(mask, x.shape));
+      for (let i = 0; i < values.length; i++) values[i] = pass.rng.next() < keep ? 1 / keep : 0;
+      mask = tf.tensor(values, x.shape);
+      y = tf.mul(x, mask);
       break;
     }
     case 'norm': {
-      const result = normForward(tf, layer.norm!, x, ctx.training || ctx.evalBatchStats === true);
+      const state = layer.norm!;
+      const useBatch = pass.training || pass.evalBatchStats === true || spec.evalUseBatchStats;
+      const result = normForward(tf, k, state, x, useBatch, pass.training);
+      norm = result.cache;
       // Only training passes hand their statistics on (to update running statistics).
-      if (result.batch && ctx.training) ctx.batchStats.set(spec.id, result.batch);
+      if (result.batch && pass.training && pass.batchStats) pass.batchStats.set(spec.id, result.batch);
       y = result.y;
-      if (spec.injectNoise && ctx.training && ctx.rng) y = injectNoise(tf, y, ctx.rng);
+      if (spec.injectNoise && pass.training && pass.rng) {
+        const noise = noiseFor(y, pass.rng);
+        mask = tf.tensor(noise.scale, noise.shape);
+        y = tf.add(tf.mul(y, mask), tf.tensor(noise.shift, noise.shape));
+      }
       break;
     }
   }
-  if (ctx.record) ctx.record.outputs.set(spec.id, y);
+  if (pass.record) pass.record.outputs.set(spec.id, y);
+  if (pass.tape) pass.tape.push({ layer, x, y, ...(mask ? { mask } : {}), ...(norm !== undefined ? { norm } : {}) });
   return y;
+}
+
+/**
+ * One layer's backward pass: accumulates its trainable parameters' gradients into `grads` and
+ * returns ∂ℓ/∂x when `needInputGrad` (null otherwise).
+ */
+export function layerBackward(tf: Tf, k: Constants, cache: LayerCache, dy: Tensor, needInputGrad: boolean, grads: Map<tfc.Variable, Tensor>): Tensor | null {
+  const { layer, x, y } = cache;
+  const { spec } = layer;
+  const put = (param: Param | undefined, grad: () => Tensor) => {
+    if (param?.variable.trainable) grads.set(param.variable, grad());
+  };
+  switch (spec.kind) {
+    case 'dense': {
+      const [kernel, bias] = layer.params;
+      const dy2 = dy as tfc.Tensor2D;
+      // Explicit transposes: on wasm, matMul with transposeA/transposeB is ~10× slower.
+      put(kernel, () => tf.matMul(tf.transpose(x as tfc.Tensor2D), dy2));
+      put(bias, () => tf.reshape(columnSum(tf, k, dy2), [spec.units]));
+      return needInputGrad ? tf.matMul(dy2, tf.transpose(kernel!.variable as tfc.Tensor2D)) : null;
+    }
+    case 'conv2d': {
+      const [kernel, bias] = layer.params;
+      put(kernel, () => convKernelGrad(tf, spec, x as tfc.Tensor4D, dy as tfc.Tensor4D));
+      put(bias, () => tf.reshape(columnSum(tf, k, tf.reshape(dy, [-1, spec.filters]) as tfc.Tensor2D), [spec.filters]));
+      return needInputGrad ? convInputGrad(tf, spec, x as tfc.Tensor4D, dy as tfc.Tensor4D, kernel!.variable as tfc.Tensor4D) : null;
+    }
+    case 'maxPool':
+    case 'avgPool':
+      return needInputGrad ? poolInputGrad(tf, k, spec, x as tfc.Tensor4D, y as tfc.Tensor4D, dy as tfc.Tensor4D) : null;
+    case 'flatten':
+      return needInputGrad ? tf.reshape(dy, x.shape) : null;
+    case 'activation': {
+      if (!needInputGrad) return null;
+      switch (spec.fn) {
+        case 'sigmoid':
+          return tf.mul(dy, tf.mul(y, tf.sub(k.scalar(1), y)));
+        case 'tanh':
+          return tf.mul(dy, tf.sub(k.scalar(1), tf.square(y)));
+        case 'relu':
+          return tf.mul(dy, tf.step(x, 0));
+        case 'leakyRelu':
+          return tf.mul(dy, tf.step(x, spec.alpha));
+        case 'linear':
+          return dy;
+      }
+      break;
+    }
+    case 'dropout':
+      return needInputGrad ? (cache.mask ? tf.mul(dy, cache.mask) : dy) : null;
+    case 'norm': {
+      // Injected noise a ← s·a + m scales the gradient by s.
+      const dNorm = cache.mask ? tf.mul(dy, cache.mask) : dy;
+      if (!cache.norm) return needInputGrad ? dNorm : null;
+      const result = normBackward(tf, k, layer.norm!, dNorm, cache.norm, needInputGrad);
+      if (result.dGamma) put(layer.params.find((p) => p.name === 'gamma'), () => result.dGamma!);
+      if (result.dBeta) put(layer.params.find((p) => p.name === 'beta'), () => result.dBeta!);
+      return result.dx;
+    }
+  }
+  return null;
+}
+
+/**
+ * ∂ℓ/∂W of a convolution as another convolution: with the batch moved into the channel slot,
+ * Σₙ,ᵢ,ⱼ x[n, i·s+a, j·s+b, c]·dy[n, i, j, f] is x (channels as batch) correlated with dy (dilated
+ * by the stride). wasm has no Conv2DBackpropFilter kernel, and this runs on XNNPACK.
+ */
+function convKernelGrad(tf: Tf, spec: Extract<LayerSpec, { kind: 'conv2d' }>, x: tfc.Tensor4D, dy: tfc.Tensor4D): Tensor {
+  const [top, bottom, left, right] = convPadding(spec, x.shape[1], x.shape[2]);
+  const xT = tf.transpose(x, [3, 1, 2, 0]);
+  const dyT = tf.transpose(dy, [1, 2, 0, 3]);
+  let r = tf.conv2d(xT, dyT, 1, [[0, 0], [top, bottom], [left, right], [0, 0]], 'NHWC', spec.stride);
+  const size = spec.kernelSize;
+  // With "valid" padding and a stride that does not divide the input, the correlation overshoots.
+  if (r.shape[1] !== size || r.shape[2] !== size) r = tf.slice(r, [0, 0, 0, 0], [r.shape[0], size, size, r.shape[3]]);
+  return tf.transpose(r, [1, 2, 0, 3]);
+}
+
+/**
+ * ∂ℓ/∂x of a convolution. Stride 1: a correlation of dy with the kernel flipped in space and with
+ * in/out channels swapped (wasm's conv2dTranspose is ~9× slower); other strides use conv2dTranspose.
+ */
+function convInputGrad(tf: Tf, spec: Extract<LayerSpec, { kind: 'conv2d' }>, x: tfc.Tensor4D, dy: tfc.Tensor4D, kernel: tfc.Tensor4D): Tensor {
+  if (spec.stride !== 1) return tf.conv2dTranspose(dy, kernel, x.shape, spec.stride, spec.padding);
+  const [top, , left] = convPadding(spec, x.shape[1], x.shape[2]);
+  const size = spec.kernelSize;
+  const [, h, w] = x.shape;
+  const [, oh, ow] = dy.shape;
+  const flipped = tf.transpose(tf.reverse(kernel, [0, 1]), [0, 1, 3, 2]);
+  return tf.conv2d(dy, flipped, 1, [[0, 0], [size - 1 - top, h - oh + top], [size - 1 - left, w - ow + left], [0, 0]]);
+}
+
+/**
+ * ∂ℓ/∂x of a pooling layer. Non-overlapping windows (stride = window, the usual case) spread dy
+ * back with a nearest-neighbour upsampling: for max pooling onto the positions equal to the
+ * window's maximum (every tied maximum gets it), for average pooling evenly. Overlapping or gapped
+ * windows use tfjs's AvgPoolGrad kernel, or a plain-JS max-pool gradient (wasm's MaxPoolGrad
+ * kernel mixes up channels in tfjs 4.22).
+ */
+function poolInputGrad(tf: Tf, k: Constants, spec: Extract<LayerSpec, { kind: 'maxPool' | 'avgPool' }>, x: tfc.Tensor4D, y: tfc.Tensor4D, dy: tfc.Tensor4D): Tensor {
+  const size = spec.poolSize;
+  const stride = spec.stride ?? size;
+  const [n, h, w, c] = x.shape;
+  const [, oh, ow] = y.shape;
+  if (stride === size) {
+    const ch = oh * size;
+    const cw = ow * size;
+    // Rows and columns the "valid" windows never covered get no gradient.
+    const covered = ch === h && cw === w ? x : tf.slice(x, [0, 0, 0, 0], [n, ch, cw, c]);
+    // Half-pixel centres map output row r to input row ⌊(r + ½)/size⌋ with margin, immune to rounding.
+    const up = (t: tfc.Tensor4D) => tf.image.resizeNearestNeighbor(t, [ch, cw], false, true);
+    const dx =
+      spec.kind === 'maxPool'
+        ? tf.mul(tf.cast(tf.equal(covered, up(y)), 'float32'), up(dy))
+        : tf.mul(up(dy), k.scalar(1 / (size * size)));
+    return ch === h && cw === w ? dx : tf.pad(dx, [[0, 0], [0, h - ch], [0, w - cw], [0, 0]]);
+  }
+  if (spec.kind === 'avgPool') return tf.engine().runKernel('AvgPoolGrad', { dy, input: x }, { filterSize: size, strides: stride, pad: 'valid' }) as Tensor;
+  // Overlapping max pooling: rare in the lab's models, so a readback here is acceptable.
+  const xs = x.dataSync();
+  const dys = dy.dataSync();
+  const dx = new Float32Array(xs.length);
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < oh; i++) {
+      for (let j = 0; j < ow; j++) {
+        for (let ch = 0; ch < c; ch++) {
+          // The first maximum in the window takes the gradient, as in TensorFlow.
+          let best = -1;
+          for (let a = 0; a < size; a++) {
+            for (let d = 0; d < size; d++) {
+              const at = ((b * h + i * stride + a) * w + j * stride + d) * c + ch;
+              if (best < 0 || xs[at]! > xs[best]!) best = at;
+            }
+          }
+          dx[best] = dx[best]! + dys[((b * oh + i) * ow + j) * c + ch]!;
+        }
+      }
+    }
+  }
+  return tf.tensor(dx, x.shape);
 }
 
 /**
  * Santurkar et al.'s "noisy BN": per unit and step μ ~ U(−0.5, 0.5), σ ~ U(1, 1.25); per example
  * m ~ U(μ − 0.1, μ + 0.1), s ~ N(σ, 0.1); a ← s·a + m. A deliberate, time-varying distribution shift.
  */
-function injectNoise(tf: Tf, a: Tensor, rng: Rng): Tensor {
+function noiseFor(a: Tensor, rng: Rng): { scale: Float32Array; shift: Float32Array; shape: number[] } {
   const batch = a.shape[0]!;
   const units = a.shape[a.shape.length - 1]!;
   const scale = new Float32Array(batch * units);
@@ -277,6 +465,5 @@ function injectNoise(tf: Tf, a: Tensor, rng: Rng): Tensor {
       scale[b * units + u] = rng.normal(sigma, 0.1);
     }
   }
-  const shape = a.shape.length === 2 ? [batch, units] : [batch, 1, 1, units];
-  return tf.add(tf.mul(a, tf.tensor(scale, shape)), tf.tensor(shift, shape));
+  return { scale, shift, shape: a.shape.length === 2 ? [batch, units] : [batch, 1, 1, units] };
 }

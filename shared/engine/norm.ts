@@ -1,45 +1,61 @@
 /**
- * The normalization layer, every mode, in one place (BN-REFERENCE.md, Ioffe & Szegedy Alg. 1–2):
+ * The normalization layer, every mode, forward and backward, in one place (BN-REFERENCE.md;
+ * Ioffe & Szegedy 2015, Algorithms 1–2 and §3). Per unit, over m values (dense: the batch;
+ * conv: batch × height × width, NHWC, so a conv input is viewed as an [m, channels] matrix):
  *
- *   batch statistics over m values per unit (dense: the batch; conv: batch × height × width)
- *     μ_B = (1/m) Σ xᵢ,   σ²_B = (1/m) Σ (xᵢ − μ_B)²            (biased: used to normalize)
- *   x̂ = (x − μ) / √(σ² + ε)                                     (standardize, batchnorm, frozen)
- *   y = γ·x̂ + β                                                  (γ/β learned, fixed or absent)
- *   y = γ·x + β                                                  (affine: no standardization)
+ *   μ_B = (1/m) Σ xᵢ,   σ²_B = (1/m) Σ (xᵢ − μ_B)²      (biased: used to normalize)
+ *   x̂ = (x − μ) / √(σ² + ε)                           standardize, batchnorm, frozen
+ *   y = γ·x̂ + β                                        γ/β learned, fixed or absent
+ *   y = γ·x + β                                        affine: no standardization at all
  *
- * Training normalizes with the batch's statistics and backpropagates through them (the gradient of
- * §3, written out below); eval normalizes with running statistics unless `evalUseBatchStats`.
- * Running statistics follow the chosen convention (PyTorch: (1−m)·r + m·b with unbiased variance;
- * Keras: m·r + (1−m)·b with biased variance).
+ * Backward with batch statistics (the gradient flows through μ_B and σ²_B, as §2 requires):
+ *   ∂ℓ/∂β = Σ ∂ℓ/∂y,   ∂ℓ/∂γ = Σ ∂ℓ/∂y·x̂
+ *   ∂ℓ/∂x = γ/√(σ²+ε) · (∂ℓ/∂y − (1/m)Σ ∂ℓ/∂y − x̂·(1/m)Σ ∂ℓ/∂y·x̂)
+ * (the paper's (1/(m√(σ²+ε)))(m·∂ℓ/∂x̂ − Σ∂ℓ/∂x̂ − x̂Σ∂ℓ/∂x̂·x̂) with ∂ℓ/∂x̂ = γ·∂ℓ/∂y). With running
+ * statistics (eval mode) μ and σ² are constants and ∂ℓ/∂x = γ/√(σ²+ε)·∂ℓ/∂y.
+ *
+ * Running statistics after each training batch, in the layer's convention:
+ *   pytorch: r ← (1−m)·r + m·b, running variance unbiased (b = m/(m−1)·σ²_B)
+ *   keras:   r ← m·r + (1−m)·b, moving variance biased  (b = σ²_B)
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { NormLayer } from '../spec/model';
+import { columnSum, type Constants, type Tensor, type Tf } from './ops';
 
-type Tf = typeof tfc;
-type Tensor = tfc.Tensor;
-
-/** The trainable or fixed per-unit parameters and running statistics of one norm layer. */
+/** The per-unit parameters and running statistics of one norm layer. */
 export interface NormState {
   spec: NormLayer;
   units: number;
-  /** Axes the statistics reduce over: [0] for dense inputs, [0, 1, 2] for NHWC conv inputs. */
-  axes: number[];
+  /** γ and β when the mode applies them (trainable only when learned); null when absent. */
   gamma: tfc.Variable | null;
   beta: tfc.Variable | null;
   runningMean: tfc.Variable;
   runningVar: tfc.Variable;
 }
 
-/** What a training-mode forward pass saw: needed for running statistics and the instruments. */
-export interface NormBatchRecord {
+/** Statistics of one training batch: for running statistics and the instruments. */
+export interface NormBatch {
+  /** [units] each. */
   mean: Tensor;
   variance: Tensor;
-  /** Values per unit in the batch (m), for the unbiased correction m/(m−1). */
+  /** Values per unit (m), for the unbiased correction m/(m−1). */
   count: number;
 }
 
-/** Whether the mode standardizes with batch/running statistics. */
-export function standardizes(spec: NormLayer): boolean {
+/** What the backward pass needs from the forward pass. */
+export interface NormCache {
+  /** Input viewed as [m, units]. */
+  x: tfc.Tensor2D;
+  /** x̂ as [m, units] (equal to x in affine mode). */
+  xhat: tfc.Tensor2D;
+  /** 1/√(σ²+ε) as [1, units] or [units]; null in affine mode. */
+  invStd: Tensor | null;
+  batchStatistics: boolean;
+  shape: number[];
+}
+
+/** Whether the mode standardizes (with batch or running statistics). */
+export function standardizes(spec: Pick<NormLayer, 'mode'>): boolean {
   return spec.mode === 'standardize' || spec.mode === 'batchnorm' || spec.mode === 'frozen';
 }
 
@@ -48,13 +64,10 @@ export function createNormState(tf: Tf, spec: NormLayer, inputShape: number[]): 
   const units = inputShape[inputShape.length - 1]!;
   const applies = spec.mode === 'batchnorm' || spec.mode === 'affine' || spec.mode === 'frozen';
   const make = (param: NormLayer['gamma']) =>
-    applies && param.use !== 'absent'
-      ? tf.variable(tf.fill([units], param.init), spec.mode !== 'frozen' && param.use === 'learned')
-      : null;
+    applies && param.use !== 'absent' ? tf.variable(tf.fill([units], param.init), spec.mode !== 'frozen' && param.use === 'learned') : null;
   return {
     spec,
     units,
-    axes: inputShape.length === 1 ? [0] : [0, 1, 2],
     gamma: make(spec.gamma),
     beta: make(spec.beta),
     runningMean: tf.variable(tf.zeros([units]), false),
@@ -63,71 +76,97 @@ export function createNormState(tf: Tf, spec: NormLayer, inputShape: number[]): 
 }
 
 /**
- * x̂ = (x − μ_B)/√(σ²_B + ε) with the paper's closed-form backward pass (§3):
- *   ∂ℓ/∂x = (1/(m·√(σ²+ε))) · (m·∂ℓ/∂x̂ − Σ ∂ℓ/∂x̂ − x̂ · Σ ∂ℓ/∂x̂·x̂)
- * written once as a custom gradient: fewer kernels than differentiating mean and variance op by
- * op, and the gradient flows through the batch statistics, as it must (§2).
+ * The layer's forward pass. `batchStatistics` normalizes with the batch's own statistics (training
+ * mode, or eval with evalUseBatchStats); otherwise with the running statistics. The batch's
+ * statistics come back whenever they were computed (for running statistics and instruments).
+ * `computeStats` asks for them in affine mode too, where the transform itself ignores them.
  */
-export function batchStandardize(tf: Tf, x: Tensor, axes: number[], epsilon: number): { xhat: Tensor; mean: Tensor; variance: Tensor } {
-  const { mean, variance } = tf.moments(x, axes, true);
-  const m = axes.reduce((n, axis) => n * x.shape[axis]!, 1);
-  const standardize = tf.customGrad((...args: Array<Tensor | tfc.GradSaveFunc>) => {
-    const [input, save] = args as [Tensor, tfc.GradSaveFunc];
-    const invStd = tf.rsqrt(tf.add(variance, epsilon));
-    const xhat = tf.mul(tf.sub(input, mean), invStd);
-    save([xhat, invStd]);
-    return {
-      value: xhat,
-      gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
-        const [savedXhat, savedInvStd] = saved as [Tensor, Tensor];
-        dy = dy as Tensor;
-        const sumDy = tf.sum(dy, axes, true);
-        const sumDyXhat = tf.sum(tf.mul(dy, savedXhat), axes, true);
-        const inner = tf.sub(tf.sub(tf.mul(dy, m), sumDy), tf.mul(savedXhat, sumDyXhat));
-        return tf.mul(inner, tf.div(savedInvStd, m));
-      },
-    };
-  });
-  return { xhat: standardize(x) as Tensor, mean: tf.reshape(mean, [-1]), variance: tf.reshape(variance, [-1]) };
+export function normForward(
+  tf: Tf,
+  k: Constants,
+  state: NormState,
+  x: Tensor,
+  batchStatistics: boolean,
+  computeStats: boolean,
+): { y: Tensor; cache: NormCache | null; batch: NormBatch | null } {
+  const { spec, units } = state;
+  if (spec.mode === 'none') return { y: x, cache: null, batch: null };
+  const x2 = (x.rank === 2 ? x : tf.reshape(x, [-1, units])) as tfc.Tensor2D;
+  const m = x2.shape[0];
+  let xhat = x2;
+  let invStd: Tensor | null = null;
+  let batch: NormBatch | null = null;
+  const standardize = standardizes(spec);
+  if ((standardize && batchStatistics) || (!standardize && computeStats)) {
+    const mean = columnSum(tf, k, x2, 1 / m);
+    // Two passes (mean first, then the mean of squared deviations): E[x²]−μ² would cancel
+    // catastrophically for the badly shifted inputs the lab shows on purpose.
+    const centered = tf.sub(x2, mean);
+    const variance = columnSum(tf, k, tf.square(centered) as tfc.Tensor2D, 1 / m);
+    batch = { mean: tf.reshape(mean, [units]), variance: tf.reshape(variance, [units]), count: m };
+    if (standardize) {
+      invStd = tf.rsqrt(tf.add(variance, k.scalar(spec.epsilon)));
+      xhat = tf.mul(centered, invStd) as tfc.Tensor2D;
+    }
+  } else if (standardize) {
+    invStd = tf.rsqrt(tf.add(state.runningVar, k.scalar(spec.epsilon)));
+    xhat = tf.mul(tf.sub(x2, state.runningMean), invStd) as tfc.Tensor2D;
+  }
+  let y: Tensor = xhat;
+  if (state.gamma) y = tf.mul(y, state.gamma);
+  if (state.beta) y = tf.add(y, state.beta);
+  if (x.rank !== 2) y = tf.reshape(y, x.shape);
+  return { y, cache: { x: x2, xhat, invStd, batchStatistics: standardize && batchStatistics, shape: x.shape }, batch };
 }
 
 /**
- * The layer's forward pass. In training mode the batch statistics are returned so the caller can
- * update running statistics after the gradient step (and record them for the instruments).
+ * The layer's backward pass from ∂ℓ/∂y: ∂ℓ/∂x (when `needInputGrad`) and the gradients of γ and
+ * β where they are trainable.
  */
-export function normForward(tf: Tf, state: NormState, x: Tensor, training: boolean): { y: Tensor; batch: NormBatchRecord | null } {
-  const { spec } = state;
-  if (spec.mode === 'none') return { y: x, batch: null };
-  let normalized = x;
-  let batch: NormBatchRecord | null = null;
-  if (standardizes(spec)) {
-    const useBatch = training || spec.evalUseBatchStats;
-    if (useBatch) {
-      const result = batchStandardize(tf, x, state.axes, spec.epsilon);
-      normalized = result.xhat;
-      batch = { mean: result.mean, variance: result.variance, count: state.axes.reduce((n, axis) => n * x.shape[axis]!, 1) };
-    } else {
-      normalized = tf.mul(tf.sub(x, state.runningMean), tf.rsqrt(tf.add(state.runningVar, spec.epsilon)));
+export function normBackward(
+  tf: Tf,
+  k: Constants,
+  state: NormState,
+  dy: Tensor,
+  cache: NormCache,
+  needInputGrad: boolean,
+): { dx: Tensor | null; dGamma: Tensor | null; dBeta: Tensor | null } {
+  const { units, gamma, beta } = state;
+  const dy2 = (dy.rank === 2 ? dy : tf.reshape(dy, [-1, units])) as tfc.Tensor2D;
+  const m = dy2.shape[0];
+  const throughStats = needInputGrad && cache.batchStatistics;
+  const sumDy = beta?.trainable || throughStats ? columnSum(tf, k, dy2) : null;
+  const sumDyXhat = gamma?.trainable || throughStats ? columnSum(tf, k, tf.mul(dy2, cache.xhat) as tfc.Tensor2D) : null;
+  let dx: Tensor | null = null;
+  if (needInputGrad) {
+    const scale = cache.invStd ? (gamma ? tf.mul(cache.invStd, gamma) : cache.invStd) : gamma;
+    let inner: Tensor = dy2;
+    if (throughStats) {
+      const meanDy = tf.mul(sumDy!, k.scalar(1 / m));
+      const meanDyXhat = tf.mul(sumDyXhat!, k.scalar(1 / m));
+      inner = tf.sub(tf.sub(dy2, meanDy), tf.mul(cache.xhat, meanDyXhat));
     }
-  } else if (training) {
-    // affine: record the batch statistics anyway (for the instruments), without using them.
-    const { mean, variance } = tf.moments(x, state.axes);
-    batch = { mean, variance, count: state.axes.reduce((n, axis) => n * x.shape[axis]!, 1) };
+    dx = scale ? tf.mul(inner, scale) : inner;
+    if (dy.rank !== 2) dx = tf.reshape(dx, cache.shape);
   }
-  let y = normalized;
-  if (state.gamma) y = tf.mul(y, state.gamma);
-  if (state.beta) y = tf.add(y, state.beta);
-  return { y, batch };
+  return {
+    dx,
+    dGamma: gamma?.trainable ? tf.reshape(sumDyXhat!, [units]) : null,
+    dBeta: beta?.trainable ? tf.reshape(sumDy!, [units]) : null,
+  };
 }
 
-/** Running statistics after one training batch, in the layer's convention. */
-export function updateRunningStats(tf: Tf, state: NormState, batch: NormBatchRecord): void {
+/** Running statistics after one training batch, in the layer's convention (call inside a tidy). */
+export function updateRunningStats(tf: Tf, k: Constants, state: NormState, batch: NormBatch): void {
   const { convention, momentum } = state.spec;
-  tf.tidy(() => {
-    const [keep, take] = convention === 'pytorch' ? [1 - momentum, momentum] : [momentum, 1 - momentum];
-    // PyTorch stores the unbiased variance m/(m−1)·σ²_B; Keras/tf.js store the biased σ²_B.
-    const batchVar = convention === 'pytorch' && batch.count > 1 ? tf.mul(batch.variance, batch.count / (batch.count - 1)) : batch.variance;
-    state.runningMean.assign(tf.add(tf.mul(state.runningMean, keep), tf.mul(tf.reshape(batch.mean, [-1]), take)));
-    state.runningVar.assign(tf.add(tf.mul(state.runningVar, keep), tf.mul(tf.reshape(batchVar, [-1]), take)));
-  });
+  // Both conventions are r ← r + take·(b − r); they differ in which weight the momentum names.
+  const take = convention === 'pytorch' ? momentum : 1 - momentum;
+  if (take === 0) return;
+  // PyTorch stores the unbiased variance m/(m−1)·σ²_B; Keras/tf.js store the biased σ²_B.
+  const correction = convention === 'pytorch' && batch.count > 1 ? batch.count / (batch.count - 1) : 1;
+  const batchVar = correction === 1 ? batch.variance : tf.mul(batch.variance, k.scalar(correction));
+  const blend = (running: tfc.Variable, value: Tensor) =>
+    running.assign(take === 1 ? value : tf.add(running, tf.mul(tf.sub(value, running), k.scalar(take))));
+  blend(state.runningMean, batch.mean);
+  blend(state.runningVar, batchVar);
 }

@@ -1,6 +1,7 @@
 /** Optimizers and learning-rate schedules, written out so every run says exactly what it did. */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { LrSchedule, Optimizer } from '../spec/training';
+import type { Constants } from './ops';
 
 type Tf = typeof tfc;
 
@@ -19,64 +20,73 @@ export function learningRateAt(base: number, schedule: LrSchedule, step: number,
 }
 
 export interface OptimizerState {
-  /** Applies one update to `variables` from `grads` (same order) at learning rate `lr`. */
+  /** Applies one update to `variables` from `grads` (same order) at learning rate `lr` (call inside a tidy). */
   apply(grads: tfc.Tensor[], lr: number): void;
   dispose(): void;
 }
 
 /**
- * SGD, momentum (optionally Nesterov) or Adam over `variables`. Weight decay is L2 added to the
- * gradient (classic "weight decay" of SGD papers), applied to kernels only when `decayMask` says so.
+ * SGD, momentum (optionally Nesterov, in PyTorch's formulation) or Adam over `variables`. Weight
+ * decay is L2 added to the gradient (the classic "weight decay" of SGD papers), on kernels only
+ * (`decayMask`): decaying γ would pull it towards 0 and switch features off for a reason the lab
+ * is not asking about.
  */
-export function createOptimizer(tf: Tf, spec: Optimizer, variables: tfc.Variable[], weightDecay: number, decayMask: boolean[]): OptimizerState {
-  const slots = (count: number) => variables.map((v) => Array.from({ length: count }, () => tf.variable(tf.zerosLike(v), false)));
-  const withDecay = (g: tfc.Tensor, i: number) => (weightDecay > 0 && decayMask[i] ? tf.add(g, tf.mul(variables[i]!, weightDecay)) : g);
+export function createOptimizer(tf: Tf, k: Constants, spec: Optimizer, variables: tfc.Variable[], weightDecay: number, decayMask: boolean[]): OptimizerState {
+  const slots = () => variables.map((v) => tf.variable(tf.zerosLike(v), false));
+  const withDecay = (g: tfc.Tensor, i: number) => (weightDecay > 0 && decayMask[i] ? tf.add(g, tf.mul(variables[i]!, k.scalar(weightDecay))) : g);
+  // A constant learning rate is one cached scalar; a scheduled one is a fresh scalar per step.
+  const rate = (lr: number) => (lastLr === lr ? k.scalar(lr) : tf.scalar(lr));
+  let lastLr = NaN;
+  const step = (lr: number, update: (lrTensor: tfc.Tensor) => void) => {
+    update(rate(lr));
+    lastLr = lr;
+  };
 
   switch (spec.kind) {
     case 'sgd':
       return {
-        apply: (grads, lr) =>
-          tf.tidy(() => {
-            grads.forEach((g, i) => variables[i]!.assign(tf.sub(variables[i]!, tf.mul(withDecay(g, i), lr))));
-          }),
+        apply: (grads, lr) => step(lr, (lrT) => grads.forEach((g, i) => variables[i]!.assign(tf.sub(variables[i]!, tf.mul(withDecay(g, i), lrT))))),
         dispose: () => {},
       };
     case 'momentum': {
-      const velocity = slots(1);
+      const velocity = slots();
+      const mu = k.scalar(spec.momentum);
       return {
         apply: (grads, lr) =>
-          tf.tidy(() => {
+          step(lr, (lrT) =>
             grads.forEach((raw, i) => {
+              // v ← μ·v + g; w ← w − lr·v (or, Nesterov, w ← w − lr·(g + μ·v)).
               const g = withDecay(raw, i);
-              const v = velocity[i]![0]!;
-              const next = tf.add(tf.mul(v, spec.momentum), g);
+              const v = velocity[i]!;
+              const next = tf.add(tf.mul(v, mu), g);
               v.assign(next);
-              const step = spec.nesterov ? tf.add(g, tf.mul(next, spec.momentum)) : next;
-              variables[i]!.assign(tf.sub(variables[i]!, tf.mul(step, lr)));
-            });
-          }),
-        dispose: () => velocity.flat().forEach((v) => v.dispose()),
+              const direction = spec.nesterov ? tf.add(g, tf.mul(next, mu)) : next;
+              variables[i]!.assign(tf.sub(variables[i]!, tf.mul(direction, lrT)));
+            }),
+          ),
+        dispose: () => velocity.forEach((v) => v.dispose()),
       };
     }
     case 'adam': {
-      const moments = slots(2);
+      const first = slots();
+      const second = slots();
+      const [b1, b2, oneMinusB1, oneMinusB2, eps] = [spec.beta1, spec.beta2, 1 - spec.beta1, 1 - spec.beta2, spec.epsilon].map((v) => k.scalar(v));
       let t = 0;
       return {
         apply: (grads, lr) => {
           t++;
           // Bias correction folded into the step size (Kingma & Ba, Algorithm 1's last lines).
-          const stepSize = (lr * Math.sqrt(1 - spec.beta2 ** t)) / (1 - spec.beta1 ** t);
-          tf.tidy(() => {
-            grads.forEach((raw, i) => {
-              const g = withDecay(raw, i);
-              const [m, v] = moments[i] as [tfc.Variable, tfc.Variable];
-              m.assign(tf.add(tf.mul(m, spec.beta1), tf.mul(g, 1 - spec.beta1)));
-              v.assign(tf.add(tf.mul(v, spec.beta2), tf.mul(tf.square(g), 1 - spec.beta2)));
-              variables[i]!.assign(tf.sub(variables[i]!, tf.div(tf.mul(m, stepSize), tf.add(tf.sqrt(v), spec.epsilon))));
-            });
+          const stepSize = tf.scalar((lr * Math.sqrt(1 - spec.beta2 ** t)) / (1 - spec.beta1 ** t));
+          grads.forEach((raw, i) => {
+            const g = withDecay(raw, i);
+            const m = first[i]!;
+            const v = second[i]!;
+            m.assign(tf.add(tf.mul(m, b1!), tf.mul(g, oneMinusB1!)));
+            v.assign(tf.add(tf.mul(v, b2!), tf.mul(tf.square(g), oneMinusB2!)));
+            variables[i]!.assign(tf.sub(variables[i]!, tf.div(tf.mul(m, stepSize), tf.add(tf.sqrt(v), eps!))));
           });
         },
-        dispose: () => moments.flat().forEach((v) => v.dispose()),
+        dispose: () => [...first, ...second].forEach((v) => v.dispose()),
       };
     }
   }

@@ -1,25 +1,25 @@
 /**
- * The training loop and its instruments. One `Trainer` owns a model, its data and optimizer; it
- * steps on the device without reading anything back, except at frame steps (every `logEvery`
- * and `evalEvery` steps, and the last), where it reads the accumulated loss/accuracy, the
- * divergence marker and the diagnostics in one go. `runTraining` drives a Trainer for a host.
+ * The training loop and its instruments. One `Trainer` owns a model, its data and optimizer. It
+ * steps without reading anything back from the device: each step's loss and hit count stay on
+ * the device and are read in one go at frame steps (every `logEvery` and `evalEvery` steps and
+ * the last) and at divergence checks, so the exact step a loss stopped being finite is known.
+ * `runTraining` drives a Trainer for a host.
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { RunSpec } from '../spec/experiment';
 import { metricKey, type Backend, type MetricFrame, type NormSnapshot } from './frame';
-import { buildModel, layerForward, type ForwardContext, type Model } from './model';
-import { standardizes, updateRunningStats, type NormBatchRecord } from './norm';
+import { countCorrect, fillOneHot, lossAndGradient } from './loss';
+import { buildModel, layerForward, type LayerCache, type Model, type Pass, type PassRecord } from './model';
+import { standardizes, updateRunningStats, type NormBatch } from './norm';
+import type { Tensor, Tf } from './ops';
 import { createOptimizer, learningRateAt, type OptimizerState } from './optimizers';
 import type { BatchInspection, DatasetArrays, RunEndStatus, RunProgress } from './protocol';
 import { Rng } from './random';
 import { percentile, summarize, trackedUnits, undoMeasure } from './stats';
 
-type Tf = typeof tfc;
-type Tensor = tfc.Tensor;
-
 export interface TrainingHooks {
   onStarted?(info: { backend: Backend; totalSteps: number }): void;
-  /** The trainer itself, for the batch inspector's questions while the run is paused. */
+  /** The trainer itself while it exists (null after), for the batch inspector's questions. */
   onTrainer?(trainer: Trainer | null): void;
   onFrame(frame: MetricFrame): void;
   onProgress?(progress: RunProgress): void;
@@ -36,148 +36,133 @@ export interface RunOutcome {
   message?: string;
 }
 
-/** How many optimizer steps a run takes on `trainCount` training examples. */
+/** How many optimizer steps a run takes on `trainCount` training examples (before trainLimit). */
 export function countSteps(spec: RunSpec, trainCount: number): number {
   const { duration, batchSize } = spec.training;
   if ('steps' in duration) return duration.steps;
   const examples = Math.min(trainCount, spec.data.trainLimit ?? Infinity);
-  return Math.max(1, Math.ceil((duration.epochs * Math.floor(examples / batchSize) * batchSize) / batchSize));
+  // An epoch is every full batch of the (limited) training set; the last partial batch is dropped.
+  return Math.max(1, Math.ceil(duration.epochs * Math.floor(examples / batchSize)));
 }
 
-interface StepRecord {
-  preActivations: Map<string, Tensor>;
-  outputs: Map<string, Tensor>;
-  batchStats: Map<string, NormBatchRecord>;
-  gradSquares: Tensor;
-  /** Layer ids in the order of gradSquares' entries. */
+/** What a frame step keeps for the instruments until the frame is read. */
+interface StepRecord extends PassRecord {
+  batchStats: Map<string, NormBatch>;
+  /** Σ g² per layer, in the order of `gradLayers`. */
+  gradSquares: Tensor | null;
   gradLayers: string[];
 }
+
+/** Steps between reads of the per-step losses when no frame is due: bounds how long a diverged run goes on. */
+const CHECK_EVERY = 100;
+/** Per-step scalars are stacked into one tensor every this many steps (fewer live tensors). */
+const CHUNK = 32;
 
 export class Trainer {
   readonly model: Model;
   readonly totalSteps: number;
   readonly backend: Backend;
   step = 0;
+  private readonly tf: Tf;
   private readonly optimizer: OptimizerState;
   private readonly trainable: tfc.Variable[];
+  /** Layer id of each trainable variable. */
+  private readonly trainableLayer: string[];
   private readonly trainIndex: Int32Array;
   private readonly batchX: Float32Array;
   private readonly batchY: Int32Array;
+  private readonly batchOneHot: Float32Array;
   private readonly exampleSize: number;
   private readonly noiseRng: Rng;
   private order: Int32Array = new Int32Array(0);
   private cursor = 0;
   private epoch = 0;
-  private lossSum: Tensor;
-  private correctSum: Tensor;
-  private firstBadStep: Tensor;
-  private stepsSinceFrame = 0;
+  /** Per-step loss and hit-count scalars not yet stacked, and stacked chunks not yet read. */
+  private pending: Array<{ loss: Tensor; correct: Tensor }> = [];
+  private chunks: Array<{ loss: Tensor; correct: Tensor }> = [];
+  /** Values read back since the last frame, one per step from `lastFrameStep + 1`. */
+  private losses: number[] = [];
+  private correct: number[] = [];
   private lastRecord: StepRecord | null = null;
   private readonly started = Date.now();
   private lastFrameTime = Date.now();
   private lastFrameStep = 0;
-  private readonly tracked: Map<string, number[]> = new Map();
+  private readonly tracked = new Map<string, number[]>();
 
   constructor(
-    private readonly tf: Tf,
+    tf: Tf,
     readonly spec: RunSpec,
     private readonly data: DatasetArrays,
   ) {
+    this.tf = tf;
     const { training, data: dataSpec } = spec;
     this.exampleSize = data.inputShape.reduce((a, b) => a * b, 1);
     const n = data.train.y.length;
+    if (data.train.x.length !== n * this.exampleSize) throw new Error(`the training inputs hold ${data.train.x.length} values, expected ${n} examples × ${this.exampleSize}`);
     const limit = Math.min(n, dataSpec.trainLimit ?? n);
     // trainLimit takes a seeded random subset, so a quick variant still sees every class.
     this.trainIndex = limit < n ? Rng.derive(training.seed, 'subset').permutation(n).slice(0, limit) : Int32Array.from({ length: n }, (_, i) => i);
     if (training.batchSize > this.trainIndex.length) {
-      throw new Error(`the batch size ${training.batchSize} is larger than the ${this.trainIndex.length} training examples`);
+      throw new Error(`the batch size ${training.batchSize} is larger than the ${this.trainIndex.length} training examples; choose a batch size of at most ${this.trainIndex.length}`);
     }
-    this.totalSteps = countSteps(spec, this.trainIndex.length);
+    this.totalSteps = countSteps(spec, n);
     this.model = buildModel(tf, spec.model, data.inputShape, data.numClasses, training.seed, { trainOnlyNorm: training.trainOnlyNorm });
-    this.trainable = this.model.params.filter((p) => p.variable.trainable).map((p) => p.variable);
-    if (this.trainable.length === 0) throw new Error('nothing to train: every parameter is fixed (check "train only BN" and the γ/β settings)');
-    const decayMask = this.model.params.filter((p) => p.variable.trainable).map((p) => p.name === 'kernel');
-    this.optimizer = createOptimizer(tf, training.optimizer, this.trainable, training.weightDecay, decayMask);
+    const trainableParams = this.model.params.filter((p) => p.variable.trainable);
+    if (trainableParams.length === 0) {
+      this.model.dispose();
+      throw new Error('nothing to train: every parameter is fixed (check "train only BN" and the γ/β settings)');
+    }
+    this.trainable = trainableParams.map((p) => p.variable);
+    this.trainableLayer = trainableParams.map((p) => p.layerId);
+    this.optimizer = createOptimizer(tf, this.model.constants, training.optimizer, this.trainable, training.weightDecay, trainableParams.map((p) => p.name === 'kernel'));
     this.batchX = new Float32Array(training.batchSize * this.exampleSize);
     this.batchY = new Int32Array(training.batchSize);
+    this.batchOneHot = new Float32Array(training.batchSize * data.numClasses);
     this.noiseRng = Rng.derive(training.seed, 'noise');
-    this.lossSum = tf.scalar(0);
-    this.correctSum = tf.scalar(0);
-    this.firstBadStep = tf.scalar(Infinity);
     this.backend = tf.getBackend() as Backend;
     for (const layer of this.model.layers) {
-      const units = layer.outShape[layer.outShape.length - 1]!;
-      this.tracked.set(layer.spec.id, trackedUnits(layer.spec.kind === 'activation' ? layer.inShape[layer.inShape.length - 1]! : units, training.diagnostics.trackUnits));
+      // An activation layer's tracked units are those of its input (the pre-activation).
+      const shape = layer.spec.kind === 'activation' ? layer.inShape : layer.outShape;
+      this.tracked.set(layer.spec.id, trackedUnits(shape[shape.length - 1]!, training.diagnostics.trackUnits));
     }
   }
 
   /** One optimizer step; with `record` the step keeps what the instruments need. */
   trainStep(record: boolean): void {
-    const { tf } = this;
-    const lr = learningRateAt(this.spec.training.learningRate, this.spec.training.schedule, this.step, this.totalSteps);
+    const { tf, spec } = this;
+    const { training } = spec;
+    const k = this.model.constants;
+    const lr = learningRateAt(training.learningRate, training.schedule, this.step, this.totalSteps);
     this.nextBatch();
-    const stepNumber = this.step + 1;
-    const ctx: ForwardContext = {
-      training: true,
-      rng: this.noiseRng,
-      batchStats: new Map(),
-      ...(record ? { record: { preActivations: new Map(), outputs: new Map() } } : {}),
-    };
-    let correct: Tensor | null = null;
-    const { value: loss, grads } = tf.tidy(() => {
-      const x = this.inputTensor(this.batchX, this.spec.training.batchSize);
-      const y = tf.tensor1d(this.batchY, 'int32');
-      return tf.variableGrads(() => {
-        const logits = this.model.forward(x, ctx);
-        correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32')));
-        for (const stats of ctx.batchStats.values()) {
-          tf.keep(stats.mean);
-          tf.keep(stats.variance);
-        }
-        if (ctx.record) {
-          for (const t of ctx.record.preActivations.values()) tf.keep(t);
-          for (const t of ctx.record.outputs.values()) tf.keep(t);
-        }
-        return this.loss(logits, y) as tfc.Scalar;
-      }, this.trainable);
+    const batchStats = new Map<string, NormBatch>();
+    const pass: Pass = { training: true, rng: this.noiseRng, tape: [], batchStats, ...(record ? { record: { preActivations: new Map(), outputs: new Map() } } : {}) };
+    const gradLayers: string[] = [];
+    const result = tf.tidy(() => {
+      const x = this.inputTensor(this.batchX, training.batchSize);
+      const logits = this.model.forward(x, pass);
+      const oneHot = tf.tensor2d(this.batchOneHot, [training.batchSize, this.data.numClasses]);
+      const { loss, dLogits } = lossAndGradient(tf, k, training.loss, logits, oneHot, true);
+      const correct = countCorrect(tf, logits, tf.tensor1d(this.batchY, 'int32'));
+      const grads = this.model.backward(pass.tape!, dLogits!);
+      const gradList = this.trainable.map((v) => grads.get(v)!);
+      const gradSquares = record ? [this.gradSquares(gradList, gradLayers)] : [];
+      this.optimizer.apply(gradList, lr);
+      for (const layer of this.model.layers) {
+        const stats = layer.norm && batchStats.get(layer.spec.id);
+        if (stats) updateRunningStats(tf, k, layer.norm!, stats);
+      }
+      if (record) {
+        for (const stats of batchStats.values()) [stats.mean, stats.variance].forEach((t) => tf.keep(t));
+        for (const t of pass.record!.preActivations.values()) tf.keep(t);
+        for (const t of pass.record!.outputs.values()) tf.keep(t);
+      }
+      return { loss, correct, gradSquares };
     });
-    const gradList = this.trainable.map((v) => grads[v.name]!);
-    this.optimizer.apply(gradList, lr);
-
-    for (const layer of this.model.layers) {
-      const stats = layer.norm && ctx.batchStats.get(layer.spec.id);
-      if (stats) updateRunningStats(tf, layer.norm!, stats);
-    }
-
-    const previous = [this.lossSum, this.correctSum, this.firstBadStep];
-    this.lossSum = tf.add(this.lossSum, loss);
-    this.correctSum = tf.add(this.correctSum, correct!);
-    this.firstBadStep = tf.tidy(() => tf.minimum(this.firstBadStep, tf.where(tf.isFinite(loss), tf.scalar(Infinity), tf.scalar(stepNumber))));
-    tf.dispose([...previous, loss, correct!]);
-
     this.disposeRecord();
-    if (record) {
-      const gradLayers: string[] = [];
-      const perLayer = new Map<string, Tensor[]>();
-      this.trainable.forEach((v, i) => {
-        const layerId = this.model.params.find((p) => p.variable === v)!.layerId;
-        perLayer.set(layerId, [...(perLayer.get(layerId) ?? []), gradList[i]!]);
-      });
-      const gradSquares = tf.tidy(() =>
-        tf.stack(
-          [...perLayer.entries()].map(([layerId, gs]) => {
-            gradLayers.push(layerId);
-            return tf.addN(gs.map((g) => tf.sum(tf.square(g))));
-          }),
-        ),
-      );
-      this.lastRecord = { preActivations: ctx.record!.preActivations, outputs: ctx.record!.outputs, batchStats: ctx.batchStats, gradSquares, gradLayers };
-    } else {
-      for (const stats of ctx.batchStats.values()) tf.dispose([stats.mean, stats.variance]);
-    }
-    tf.dispose(gradList);
-    this.step = stepNumber;
-    this.stepsSinceFrame++;
+    if (record) this.lastRecord = { ...pass.record!, batchStats, gradSquares: result.gradSquares[0] ?? null, gradLayers };
+    this.pending.push({ loss: result.loss, correct: result.correct });
+    if (this.pending.length === CHUNK) this.stackPending();
+    this.step++;
   }
 
   /** Whether step `step` (1-based) gets a frame. */
@@ -186,74 +171,97 @@ export class Trainer {
     return step % logEvery === 0 || step % evalEvery === 0 || step === this.totalSteps;
   }
 
+  /** Reads the per-step losses taken since the last read; the first step whose loss is NaN/Inf, if any. */
+  async checkDivergence(): Promise<number | null> {
+    const { tf } = this;
+    this.stackPending();
+    if (this.chunks.length === 0) return this.firstBadStep();
+    const losses = tf.concat(this.chunks.map((c) => c.loss));
+    const correct = tf.concat(this.chunks.map((c) => c.correct));
+    tf.dispose(this.chunks.flatMap((c) => [c.loss, c.correct]));
+    this.chunks = [];
+    const [lossValues, correctValues] = await Promise.all([losses.data(), correct.data()]);
+    tf.dispose([losses, correct]);
+    for (let i = 0; i < lossValues.length; i++) {
+      this.losses.push(lossValues[i]!);
+      this.correct.push(correctValues[i]!);
+    }
+    return this.firstBadStep();
+  }
+
   /**
-   * The frame for the steps since the last one. Returns `diverged` (with the exact step) instead
-   * when the loss became NaN/Inf or a parameter stopped being finite.
+   * The frame for the steps since the last one, or `diverged` with the exact step when the loss
+   * became NaN/Inf (or a parameter stopped being finite).
    */
   async frame(): Promise<{ frame: MetricFrame } | { diverged: number; message: string }> {
-    const { tf } = this;
-    const [lossSum, correctSum, firstBad] = await Promise.all([this.lossSum.data(), this.correctSum.data(), this.firstBadStep.data()]);
-    if (Number.isFinite(firstBad[0]!)) {
-      return { diverged: firstBad[0]!, message: `the training loss became ${Number.isNaN(lossSum[0]) ? 'NaN' : 'infinite'} at step ${firstBad[0]}` };
-    }
+    const bad = await this.checkDivergence();
+    if (bad !== null) return { diverged: bad, message: this.divergenceMessage(bad) };
+    const { training } = this.spec;
     const values: Record<string, number> = {};
-    const steps = Math.max(1, this.stepsSinceFrame);
-    values[metricKey.trainLoss] = lossSum[0]! / steps;
-    values[metricKey.trainAcc] = correctSum[0]! / (steps * this.spec.training.batchSize);
-    values[metricKey.learningRate] = learningRateAt(this.spec.training.learningRate, this.spec.training.schedule, this.step - 1, this.totalSteps);
+    const steps = Math.max(1, this.losses.length);
+    values[metricKey.trainLoss] = this.losses.reduce((a, b) => a + b, 0) / steps;
+    values[metricKey.trainAcc] = this.correct.reduce((a, b) => a + b, 0) / (steps * training.batchSize);
+    values[metricKey.learningRate] = learningRateAt(training.learningRate, training.schedule, this.step - 1, this.totalSteps);
     const now = Date.now();
     values[metricKey.stepsPerSecond] = ((this.step - this.lastFrameStep) * 1000) / Math.max(1, now - this.lastFrameTime);
     this.lastFrameTime = now;
     this.lastFrameStep = this.step;
-    tf.dispose([this.lossSum, this.correctSum]);
-    this.lossSum = tf.scalar(0);
-    this.correctSum = tf.scalar(0);
-    this.stepsSinceFrame = 0;
+    this.losses = [];
+    this.correct = [];
 
     const parametersFinite = await this.instruments(values);
     if (!parametersFinite) return { diverged: this.step, message: `a parameter became NaN or infinite by step ${this.step}` };
-    if (this.step % this.spec.training.evalEvery === 0 || this.step === this.totalSteps) Object.assign(values, await this.evaluate());
+    if (this.isEvalStep()) Object.assign(values, await this.evaluate());
     return { frame: { step: this.step, epoch: this.epochProgress(), wallMs: Date.now() - this.started, values } };
+  }
+
+  /** Whether the current step is one with a held-out evaluation. */
+  isEvalStep(): boolean {
+    return this.step % this.spec.training.evalEvery === 0 || this.step === this.totalSteps;
   }
 
   /** Held-out loss and accuracy in eval mode (and with batch statistics when the model normalizes). */
   async evaluate(): Promise<Record<string, number>> {
     const { tf } = this;
+    const k = this.model.constants;
+    const { batchSize, loss: lossKind } = this.spec.training;
     const test = this.data.test;
     const n = Math.min(test.y.length, this.spec.data.evalLimit ?? test.y.length);
     if (n === 0) return {};
-    const pass = async (chunk: number, batchStatistics: boolean) => {
-      let loss: Tensor = tf.scalar(0);
-      let correct: Tensor = tf.scalar(0);
-      const usable = batchStatistics ? Math.floor(n / chunk) * chunk : n;
+    const normLayers = this.model.layers.filter((l) => l.spec.kind === 'norm' && standardizes(l.spec));
+    const pass = async (batchStatistics: boolean) => {
+      // Whenever batch statistics are in play, evaluate in batches of the training batch size, so the statistics mean the same thing.
+      const chunk = batchStatistics || normLayers.some((l) => l.spec.kind === 'norm' && l.spec.evalUseBatchStats) ? batchSize : 1000;
+      const usable = chunk === batchSize ? Math.floor(n / chunk) * chunk : n;
+      const partial: Tensor[] = [];
       for (let start = 0; start < usable; start += chunk) {
         const size = Math.min(chunk, usable - start);
-        const [l, c] = tf.tidy(() => {
-          const x = this.inputTensor(test.x.subarray(start * this.exampleSize, (start + size) * this.exampleSize), size);
-          const y = tf.tensor1d(test.y.subarray(start, start + size), 'int32');
-          const logits = this.model.forward(x, { training: false, evalBatchStats: batchStatistics, batchStats: new Map() });
-          return [tf.mul(this.loss(logits, y), size), tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32'))] as Tensor[];
-        });
-        const next = [tf.add(loss, l!), tf.add(correct, c!)];
-        tf.dispose([loss, correct, l!, c!]);
-        [loss, correct] = next as [Tensor, Tensor];
+        partial.push(
+          tf.tidy(() => {
+            const x = this.inputTensor(test.x.subarray(start * this.exampleSize, (start + size) * this.exampleSize), size);
+            const labels = test.y.subarray(start, start + size);
+            const logits = this.model.forward(x, { training: false, evalBatchStats: batchStatistics });
+            const oneHot = tf.tensor2d(fillOneHot(labels, this.data.numClasses, new Float32Array(size * this.data.numClasses)), [size, this.data.numClasses]);
+            const { loss } = lossAndGradient(tf, k, lossKind, logits, oneHot, false);
+            return tf.stack([tf.mul(loss, size), tf.cast(countCorrect(tf, logits, tf.tensor1d(labels, 'int32')), 'float32')]);
+          }),
+        );
       }
-      const [lossSum, correctSum] = await Promise.all([loss.data(), correct.data()]);
-      tf.dispose([loss, correct]);
-      return { loss: lossSum[0]! / Math.max(1, usable), acc: correctSum[0]! / Math.max(1, usable) };
+      const sums = await readOnce(tf.tidy(() => tf.sum(tf.stack(partial), 0)));
+      tf.dispose(partial);
+      return { loss: sums[0]! / Math.max(1, usable), acc: sums[1]! / Math.max(1, usable) };
     };
-    const evalMode = await pass(1000, false);
+    const evalMode = await pass(false);
     const out: Record<string, number> = { [metricKey.testLoss]: evalMode.loss, [metricKey.testAcc]: evalMode.acc };
-    const normalizes = this.model.layers.some((l) => l.spec.kind === 'norm' && standardizes(l.spec));
-    if (normalizes && n >= this.spec.training.batchSize) out[metricKey.testAccBatchStats] = (await pass(this.spec.training.batchSize, true)).acc;
+    if (normLayers.length > 0 && n >= batchSize) out[metricKey.testAccBatchStats] = (await pass(true)).acc;
     return out;
   }
 
-  /** Per-unit γ, β and statistics of every norm layer (end-of-run scatter plots). */
+  /** Per-unit γ, β and statistics of every norm layer (scatter plots of γ vs √(σ²+ε), β vs μ). */
   async snapshot(): Promise<NormSnapshot> {
-    const layers = [];
+    const layers: NormSnapshot['layers'] = [];
     for (const layer of this.model.layers) {
-      if (!layer.norm) continue;
+      if (!layer.norm || layer.spec.kind !== 'norm') continue;
       const norm = layer.norm;
       const batch = this.lastRecord?.batchStats.get(layer.spec.id);
       const read = async (t: Tensor | null | undefined, fill: number) => (t ? Array.from(await t.data()) : new Array<number>(norm.units).fill(fill));
@@ -265,35 +273,40 @@ export class Trainer {
         runningVar: await read(norm.runningVar, 1),
         batchMean: await read(batch?.mean, NaN),
         batchVar: await read(batch?.variance, NaN),
-        epsilon: layer.spec.kind === 'norm' ? layer.spec.epsilon : 0,
+        epsilon: layer.spec.epsilon,
       });
     }
     return { step: this.step, layers };
   }
 
-  /** The last batch through one norm layer, unit by unit: inputs, μ_B, σ²_B, x̂ and y. */
+  /**
+   * The last training batch through one norm layer, unit by unit (current weights, no update):
+   * inputs, μ_B, σ²_B, x̂ and y — the formula made visible.
+   */
   async inspect(layerId: string): Promise<BatchInspection> {
     const { tf } = this;
     const index = this.model.layers.findIndex((l) => l.spec.id === layerId);
     const layer = this.model.layers[index];
     if (!layer?.norm || layer.spec.kind !== 'norm') throw new Error(`"${layerId}" is not a normalization layer of this model`);
+    const spec = layer.spec;
+    const norm = layer.norm;
     const batchSize = this.spec.training.batchSize;
-    const ctx: ForwardContext = { training: false, evalBatchStats: true, batchStats: new Map(), record: { preActivations: new Map(), outputs: new Map() } };
-    const input = tf.tidy(() => this.model.layers.slice(0, index).reduce((h, l) => layerForward(tf, l, h, ctx), this.inputTensor(this.batchX, batchSize)));
-    const units = layer.norm.units;
+    // Training-mode statistics without dropout or noise: what this layer sees of this batch.
+    const pass: Pass = { training: true };
+    const k = this.model.constants;
+    const input = tf.tidy(() => this.model.layers.slice(0, index).reduce((h, l) => layerForward(tf, k, l, h, pass), this.inputTensor(this.batchX, batchSize)));
+    const units = norm.units;
     const values = await input.data();
     input.dispose();
     const perUnit = values.length / units;
     const tracked = trackedUnits(units, Math.max(1, this.spec.training.diagnostics.trackUnits));
-    const [gamma, beta, runningMean, runningVar] = await Promise.all(
-      [layer.norm.gamma, layer.norm.beta, layer.norm.runningMean, layer.norm.runningVar].map(async (t, i) => (t ? Array.from(await t.data()) : new Array<number>(units).fill(i === 0 || i === 3 ? 1 : 0))),
-    );
-    const spec = layer.spec;
-    const inputs = tracked.map((u) => Array.from({ length: perUnit }, (_, k) => values[k * units + u]!));
+    const readOr = async (t: Tensor | null, fill: number) => (t ? Array.from(await t.data()) : new Array<number>(units).fill(fill));
+    const [gamma, beta, runningMean, runningVar] = await Promise.all([readOr(norm.gamma, 1), readOr(norm.beta, 0), readOr(norm.runningMean, 0), readOr(norm.runningVar, 1)]);
+    const inputs = tracked.map((u) => Array.from({ length: perUnit }, (_, j) => values[j * units + u]!));
     const batchMean = inputs.map((xs) => xs.reduce((a, b) => a + b, 0) / xs.length);
     const batchVar = inputs.map((xs, i) => xs.reduce((a, b) => a + (b - batchMean[i]!) ** 2, 0) / xs.length);
-    const normalized = inputs.map((xs, i) => (standardizes(spec) ? xs.map((x) => (x - batchMean[i]!) / Math.sqrt(batchVar[i]! + spec.epsilon)) : xs.slice()));
-    const outputs = normalized.map((xs, i) => (spec.mode === 'none' ? xs.slice() : xs.map((x) => gamma![tracked[i]!]! * x + beta![tracked[i]!]!)));
+    const normalized = inputs.map((xs, i) => (standardizes(spec) ? xs.map((v) => (v - batchMean[i]!) / Math.sqrt(batchVar[i]! + spec.epsilon)) : xs.slice()));
+    const outputs = normalized.map((xs, i) => (spec.mode === 'none' ? xs.slice() : xs.map((v) => gamma[tracked[i]!]! * v + beta[tracked[i]!]!)));
     return {
       layerId,
       step: this.step,
@@ -303,19 +316,54 @@ export class Trainer {
       outputs,
       batchMean,
       batchVar,
-      runningMean: tracked.map((u) => runningMean![u]!),
-      runningVar: tracked.map((u) => runningVar![u]!),
-      gamma: tracked.map((u) => gamma![u]!),
-      beta: tracked.map((u) => beta![u]!),
+      runningMean: tracked.map((u) => runningMean[u]!),
+      runningVar: tracked.map((u) => runningVar[u]!),
+      gamma: tracked.map((u) => gamma[u]!),
+      beta: tracked.map((u) => beta[u]!),
       epsilon: spec.epsilon,
     };
   }
 
   dispose(): void {
     this.disposeRecord();
-    this.tf.dispose([this.lossSum, this.correctSum, this.firstBadStep]);
+    this.tf.dispose([...this.pending, ...this.chunks].flatMap((c) => [c.loss, c.correct]));
+    this.pending = [];
+    this.chunks = [];
     this.optimizer.dispose();
     this.model.dispose();
+  }
+
+  /** Says how the loss at `step` (one read since the last frame) stopped being finite. */
+  divergenceMessage(step: number): string {
+    const value = this.losses[step - this.lastFrameStep - 1];
+    return `the training loss became ${value !== undefined && Number.isNaN(value) ? 'NaN' : 'infinite'} at step ${step}`;
+  }
+
+  /** The 1-based step of the first non-finite loss read since the last frame, or null. */
+  private firstBadStep(): number | null {
+    const index = this.losses.findIndex((v) => !Number.isFinite(v));
+    return index < 0 ? null : this.lastFrameStep + index + 1;
+  }
+
+  private stackPending(): void {
+    if (this.pending.length === 0) return;
+    const { tf } = this;
+    const chunk = tf.tidy(() => ({ loss: tf.stack(this.pending.map((p) => p.loss)), correct: tf.stack(this.pending.map((p) => p.correct)) }));
+    tf.dispose(this.pending.flatMap((p) => [p.loss, p.correct]));
+    this.pending = [];
+    this.chunks.push(chunk);
+  }
+
+  /** Σ g² per layer as one tensor (read with the frame), layer ids into `layers`. */
+  private gradSquares(grads: Tensor[], layers: string[]): Tensor {
+    const { tf } = this;
+    const perLayer = new Map<string, Tensor[]>();
+    grads.forEach((g, i) => {
+      const id = this.trainableLayer[i]!;
+      perLayer.set(id, [...(perLayer.get(id) ?? []), tf.sum(tf.square(g))]);
+    });
+    layers.push(...perLayer.keys());
+    return tf.keep(tf.stack([...perLayer.values()].map((sums) => (sums.length === 1 ? sums[0]! : tf.addN(sums)))));
   }
 
   /** Reads the recorded step's tensors and writes the instruments' values; false if a parameter is not finite. */
@@ -324,18 +372,18 @@ export class Trainer {
     const record = this.lastRecord;
     const diag = this.spec.training.diagnostics;
     const lr = values[metricKey.learningRate]!;
-    // Weight norms and γ/β are read for every frame; everything else comes from the recorded step.
     const kernels = this.model.params.filter((p) => p.name === 'kernel');
-    const weightNorms = kernels.length ? await readOnce(tf.tidy(() => tf.stack(kernels.map((p) => tf.sum(tf.square(p.variable)))))) : new Float32Array(0);
+    const weightSquares = kernels.length ? await readOnce(tf.tidy(() => tf.stack(kernels.map((p) => tf.sum(tf.square(p.variable)))))) : new Float32Array(0);
     let finite = true;
     kernels.forEach((p, i) => {
-      const norm = Math.sqrt(weightNorms[i]!);
-      if (!Number.isFinite(norm)) finite = false;
-      values[metricKey.weightNorm(p.layerId)] = norm;
+      const squares = weightSquares[i]!;
+      if (!Number.isFinite(squares)) finite = false;
+      values[metricKey.weightNorm(p.layerId)] = Math.sqrt(squares);
+      // BN's scale invariance (Ioffe & Szegedy §3.3) makes lr/‖W‖² the step that matters for W.
       const next = this.model.layers[this.model.layers.findIndex((l) => l.spec.id === p.layerId) + 1];
-      if (next?.spec.kind === 'norm' && standardizes(next.spec)) values[metricKey.effectiveLr(p.layerId)] = lr / Math.max(1e-12, weightNorms[i]!);
+      if (next?.spec.kind === 'norm' && standardizes(next.spec)) values[metricKey.effectiveLr(p.layerId)] = lr / Math.max(1e-12, squares);
     });
-    if (record) {
+    if (record?.gradSquares) {
       const gradSquares = await record.gradSquares.data();
       record.gradLayers.forEach((layerId, i) => (values[metricKey.gradNorm(layerId)] = Math.sqrt(gradSquares[i]!)));
     }
@@ -346,19 +394,22 @@ export class Trainer {
       if (layer.norm && layer.spec.kind === 'norm') {
         const norm = layer.norm;
         const spec = layer.spec;
-        const [gamma, beta, runningMean, runningVar] = await Promise.all(
-          [norm.gamma, norm.beta, norm.runningMean, norm.runningVar].map((t) => (t ? t.data() : Promise.resolve(null))),
-        );
-        for (const [name, arr] of [['gamma', gamma], ['beta', beta]] as const) {
+        const [gamma, beta, runningMean, runningVar] = await Promise.all([norm.gamma, norm.beta, norm.runningMean, norm.runningVar].map((t) => (t ? t.data() : Promise.resolve(null))));
+        for (const [name, arr] of [
+          ['gamma', gamma],
+          ['beta', beta],
+        ] as const) {
           if (!arr) continue;
           for (const [stat, v] of Object.entries(summarize(arr))) values[metricKey.normParam(id, name, stat as 'mean')] = v;
           tracked.forEach((u) => (values[metricKey.normParamUnit(id, name, u)] = arr[u]!));
           if (!arr.every(Number.isFinite)) finite = false;
         }
-        tracked.forEach((u) => {
-          values[metricKey.normStatUnit(id, 'runningMean', u)] = runningMean![u]!;
-          values[metricKey.normStatUnit(id, 'runningVar', u)] = runningVar![u]!;
-        });
+        if (spec.mode !== 'none') {
+          tracked.forEach((u) => {
+            values[metricKey.normStatUnit(id, 'runningMean', u)] = runningMean![u]!;
+            values[metricKey.normStatUnit(id, 'runningVar', u)] = runningVar![u]!;
+          });
+        }
         const batch = record?.batchStats.get(id);
         if (batch) {
           const [mean, variance] = await Promise.all([batch.mean.data(), batch.variance.data()]);
@@ -378,13 +429,12 @@ export class Trainer {
       if (pre && layer.spec.kind === 'activation') {
         const data = await pre.data();
         const units = pre.shape[pre.shape.length - 1]!;
-        const whole = sample(data, 20_000);
-        whole.sort();
+        const whole = sample(data, 20_000).sort();
         for (const stat of ['p15', 'p50', 'p85'] as const) values[metricKey.preActivation(id, stat)] = percentile(whole, Number(stat.slice(1)) / 100);
         values[metricKey.preActivation(id, 'min')] = whole[0]!;
         values[metricKey.preActivation(id, 'max')] = whole[whole.length - 1]!;
         tracked.forEach((u) => {
-          const unitValues = Float32Array.from({ length: data.length / units }, (_, k) => data[k * units + u]!).sort();
+          const unitValues = Float32Array.from({ length: data.length / units }, (_, j) => data[j * units + u]!).sort();
           for (const stat of ['p15', 'p50', 'p85'] as const) values[metricKey.preActivationUnit(id, u, stat)] = percentile(unitValues, Number(stat.slice(1)) / 100);
           values[metricKey.preActivationUnit(id, u, 'min')] = unitValues[0]!;
           values[metricKey.preActivationUnit(id, u, 'max')] = unitValues[unitValues.length - 1]!;
@@ -393,22 +443,40 @@ export class Trainer {
         if (fn === 'sigmoid' || fn === 'tanh') values[metricKey.fractionLinear(id)] = fraction(data, (z) => Math.abs(z) < 1);
         if (fn === 'relu' || fn === 'leakyRelu') values[metricKey.fractionActive(id)] = fraction(data, (z) => z > 0);
       }
-      const out = record.outputs.get(id);
-      if (out) {
-        const [mean, variance] = await Promise.all(tf.tidy(() => {
-          const m = tf.moments(out);
-          return [tf.keep(m.mean), tf.keep(m.variance)];
-        }).map(async (t) => {
-          const v = (await t.data())[0]!;
-          t.dispose();
-          return v;
-        }));
-        values[metricKey.outputStat(id, 'mean')] = mean!;
-        values[metricKey.outputStat(id, 'std')] = Math.sqrt(variance!);
-      }
+    }
+    if (record) {
+      // Mean and standard deviation of every layer's output, all read in one go.
+      const ids = [...record.outputs.keys()];
+      const moments = tf.tidy(() =>
+        tf.stack(
+          [...record.outputs.values()].flatMap((t) => {
+            const m = tf.moments(t);
+            return [m.mean, m.variance];
+          }),
+        ),
+      );
+      const stats = await readOnce(moments);
+      ids.forEach((id, i) => {
+        values[metricKey.outputStat(id, 'mean')] = stats[2 * i]!;
+        values[metricKey.outputStat(id, 'std')] = Math.sqrt(stats[2 * i + 1]!);
+      });
     }
     if (diag.landscape && record) Object.assign(values, await this.landscape(lr));
     return finite;
+  }
+
+  /** Loss and gradients (in `trainable` order) on the current batch, training-mode statistics, no noise or dropout, no updates. */
+  private lossAndGrads(): { loss: Tensor; grads: Tensor[] } {
+    const { tf } = this;
+    const { batchSize, loss: lossKind } = this.spec.training;
+    return tf.tidy(() => {
+      const pass: Pass = { training: true, tape: [] as LayerCache[] };
+      const logits = this.model.forward(this.inputTensor(this.batchX, batchSize), pass);
+      const oneHot = tf.tensor2d(this.batchOneHot, [batchSize, this.data.numClasses]);
+      const { loss, dLogits } = lossAndGradient(tf, this.model.constants, lossKind, logits, oneHot, true);
+      const grads = this.model.backward(pass.tape!, dLogits!);
+      return { loss, grads: this.trainable.map((v) => grads.get(v)!) };
+    });
   }
 
   /**
@@ -418,33 +486,27 @@ export class Trainer {
    */
   private async landscape(lr: number): Promise<Record<string, number>> {
     const { tf } = this;
-    const batchSize = this.spec.training.batchSize;
-    const lossAndGrad = () =>
-      tf.tidy(() => {
-        const x = this.inputTensor(this.batchX, batchSize);
-        const y = tf.tensor1d(this.batchY, 'int32');
-        const { value, grads } = tf.variableGrads(() => this.loss(this.model.forward(x, { training: false, evalBatchStats: true, batchStats: new Map() }), y) as tfc.Scalar, this.trainable);
-        return { value, grads: this.trainable.map((v) => grads[v.name]!) };
-      });
-    const base = lossAndGrad();
+    const base = this.lossAndGrads();
     const saved = this.trainable.map((v) => tf.clone(v));
     const losses: number[] = [];
     const diffs: number[] = [];
     const smooth: number[] = [];
-    const gNorm = Math.sqrt((await readOnce(tf.tidy(() => tf.addN(base.grads.map((g) => tf.sum(tf.square(g)))))))[0]!);
-    for (const c of this.spec.training.diagnostics.landscapeSteps) {
-      const eta = c * lr;
-      tf.tidy(() => this.trainable.forEach((v, i) => v.assign(tf.sub(saved[i]!, tf.mul(base.grads[i]!, eta)))));
-      const moved = lossAndGrad();
-      const diff = tf.tidy(() => tf.sqrt(tf.addN(moved.grads.map((g, i) => tf.sum(tf.square(tf.sub(g, base.grads[i]!)))))));
-      const [loss, d] = await Promise.all([moved.value.data(), diff.data()]);
-      losses.push(loss[0]!);
-      diffs.push(d[0]!);
-      smooth.push(d[0]! / Math.max(1e-12, eta * gNorm));
-      tf.dispose([moved.value, ...moved.grads, diff]);
+    const gNorm = (await readOnce(tf.tidy(() => tf.sqrt(tf.addN(base.grads.map((g) => tf.sum(tf.square(g))))))))[0]!;
+    try {
+      for (const c of this.spec.training.diagnostics.landscapeSteps) {
+        const eta = c * lr;
+        tf.tidy(() => this.trainable.forEach((v, i) => v.assign(tf.sub(saved[i]!, tf.mul(base.grads[i]!, eta)))));
+        const moved = this.lossAndGrads();
+        const [loss, d] = await readOnce(tf.tidy(() => tf.stack([moved.loss, tf.sqrt(tf.addN(moved.grads.map((g, i) => tf.sum(tf.square(tf.sub(g, base.grads[i]!))))))])));
+        tf.dispose([moved.loss, ...moved.grads]);
+        losses.push(loss!);
+        diffs.push(d!);
+        smooth.push(d! / Math.max(1e-12, eta * gNorm));
+      }
+    } finally {
+      this.trainable.forEach((v, i) => v.assign(saved[i]!));
+      tf.dispose([base.loss, ...base.grads, ...saved]);
     }
-    this.trainable.forEach((v, i) => v.assign(saved[i]!));
-    tf.dispose([base.value, ...base.grads, ...saved]);
     return {
       [metricKey.lossVariation]: Math.max(...losses) - Math.min(...losses),
       [metricKey.gradientPredictiveness]: Math.max(...diffs) - Math.min(...diffs),
@@ -452,20 +514,15 @@ export class Trainer {
     };
   }
 
-  private loss(logits: Tensor, labels: Tensor): Tensor {
-    const { tf } = this;
-    const oneHot = tf.oneHot(labels as tfc.Tensor1D, this.data.numClasses);
-    if (this.spec.training.loss === 'mse') return tf.mean(tf.square(tf.sub(logits, oneHot)));
-    return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1)));
-  }
-
   /** A batch tensor from row-major examples, with the data spec's scale and shift applied. */
   private inputTensor(values: Float32Array, count: number): Tensor {
     const { tf } = this;
+    const k = this.model.constants;
     const { inputScale, inputShift } = this.spec.data;
-    const x = tf.tensor(values.subarray(0, count * this.exampleSize), [count, ...this.data.inputShape]);
-    if (inputScale === 1 && inputShift === 0) return x;
-    return tf.add(tf.mul(x, inputScale), inputShift);
+    let x: Tensor = tf.tensor(values.subarray(0, count * this.exampleSize), [count, ...this.data.inputShape]);
+    if (inputScale !== 1) x = tf.mul(x, k.scalar(inputScale));
+    if (inputShift !== 0) x = tf.add(x, k.scalar(inputShift));
+    return x;
   }
 
   /** Fills the batch buffers with the next examples of this epoch's seeded order. */
@@ -473,8 +530,8 @@ export class Trainer {
     const batchSize = this.spec.training.batchSize;
     if (this.cursor + batchSize > this.order.length) {
       // Each epoch has its own order; the last incomplete batch is dropped so every batch has the same size.
+      if (this.order.length > 0) this.epoch++;
       this.order = Rng.derive(this.spec.training.seed, 'order', this.epoch).shuffle(this.trainIndex.slice());
-      if (this.step > 0 || this.cursor > 0) this.epoch++;
       this.cursor = 0;
     }
     const train = this.data.train;
@@ -483,6 +540,7 @@ export class Trainer {
       this.batchX.set(train.x.subarray(index * this.exampleSize, (index + 1) * this.exampleSize), b * this.exampleSize);
       this.batchY[b] = train.y[index]!;
     }
+    fillOneHot(this.batchY, this.data.numClasses, this.batchOneHot);
     this.cursor += batchSize;
   }
 
@@ -493,7 +551,7 @@ export class Trainer {
   private disposeRecord(): void {
     const record = this.lastRecord;
     if (!record) return;
-    this.tf.dispose([...record.preActivations.values(), ...record.outputs.values(), record.gradSquares]);
+    this.tf.dispose([...record.preActivations.values(), ...record.outputs.values(), ...(record.gradSquares ? [record.gradSquares] : [])]);
     for (const stats of record.batchStats.values()) this.tf.dispose([stats.mean, stats.variance]);
     this.lastRecord = null;
   }
@@ -518,8 +576,28 @@ function fraction(data: ArrayLike<number>, predicate: (z: number) => boolean): n
   return count / data.length;
 }
 
-/** Yields to the event loop so a host can deliver messages (cancel, pause) during a long run. */
-const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+/**
+ * Yields to the event loop so a host can deliver messages (cancel, pause) during a long run. A
+ * MessageChannel round trip is not clamped the way nested setTimeouts are in pages (4 ms, or 1 s
+ * in a background window).
+ */
+function yieldToEventLoop(): Promise<void> {
+  if (typeof MessageChannel === 'undefined') return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.addEventListener('message', () => {
+      channel.port1.close();
+      resolve();
+    });
+    channel.port1.start();
+    channel.port2.postMessage(null);
+  });
+}
+
+/** Milliseconds of training between yields to the host's event loop. */
+const YIELD_EVERY_MS = 50;
+/** Milliseconds between progress reports when frames are further apart. */
+const PROGRESS_EVERY_MS = 500;
 
 /**
  * Trains `spec` on `data` with the tfjs module `tf` (already set to a backend by the host),
@@ -532,27 +610,43 @@ export async function runTraining(tf: Tf, spec: RunSpec, data: DatasetArrays, ho
   } catch (error) {
     return { status: 'failed', step: 0, message: (error as Error).message };
   }
+  const started = Date.now();
+  let lastProgress = 0;
+  const progress = () => {
+    lastProgress = Date.now();
+    const rate = trainer.step / Math.max(1e-3, (lastProgress - started) / 1000);
+    hooks.onProgress?.({
+      step: trainer.step,
+      totalSteps: trainer.totalSteps,
+      stepsPerSecond: rate,
+      etaSeconds: trainer.step > 0 ? (trainer.totalSteps - trainer.step) / rate : null,
+      paused: hooks.isPaused?.() ?? false,
+    });
+  };
+  const diverged = (step: number, message: string): RunOutcome => ({ status: 'diverged', step, message: `${message}; try a smaller learning rate` });
   try {
     hooks.onStarted?.({ backend: trainer.backend, totalSteps: trainer.totalSteps });
     hooks.onTrainer?.(trainer);
     let lastYield = Date.now();
-    const started = Date.now();
     while (trainer.step < trainer.totalSteps) {
       if (hooks.isCancelled()) return { status: 'cancelled', step: trainer.step };
       if (hooks.waitForStep) await hooks.waitForStep();
       if (hooks.isCancelled()) return { status: 'cancelled', step: trainer.step };
-      const next = trainer.step + 1;
-      const frameStep = trainer.isFrameStep(next);
+      const frameStep = trainer.isFrameStep(trainer.step + 1);
       trainer.trainStep(frameStep);
       if (frameStep) {
         const result = await trainer.frame();
-        if ('diverged' in result) return { status: 'diverged', step: result.diverged, message: `${result.message}; try a smaller learning rate` };
+        if ('diverged' in result) return diverged(result.diverged, result.message);
         hooks.onFrame(result.frame);
-        const elapsed = (Date.now() - started) / 1000;
-        const rate = trainer.step / Math.max(1e-3, elapsed);
-        hooks.onProgress?.({ step: trainer.step, totalSteps: trainer.totalSteps, stepsPerSecond: rate, etaSeconds: (trainer.totalSteps - trainer.step) / rate, paused: hooks.isPaused?.() ?? false });
+        if (trainer.isEvalStep() && trainer.step < trainer.totalSteps) hooks.onSnapshot?.(await trainer.snapshot());
+        progress();
+      } else if (trainer.step % CHECK_EVERY === 0) {
+        const bad = await trainer.checkDivergence();
+        if (bad !== null) return diverged(bad, trainer.divergenceMessage(bad));
       }
-      if (Date.now() - lastYield > 50 || hooks.isPaused?.()) {
+      const now = Date.now();
+      if (now - lastProgress > PROGRESS_EVERY_MS) progress();
+      if (now - lastYield > YIELD_EVERY_MS || hooks.isPaused?.()) {
         await yieldToEventLoop();
         lastYield = Date.now();
       }

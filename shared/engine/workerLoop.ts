@@ -12,8 +12,8 @@ export interface EngineWorker {
   handle(message: ToWorker): void;
 }
 
-/** Creates the message loop over an initialised tfjs module (`backend` is what the host chose). */
-export function createEngineWorker(tf: typeof tfc, post: (message: FromWorker) => void, backend: Backend): EngineWorker {
+/** Creates the message loop over an initialised tfjs module (`backend`: what the host chose; by default tfjs's current one). */
+export function createEngineWorker(tf: typeof tfc, post: (message: FromWorker) => void, backend: Backend = tf.getBackend() as Backend): EngineWorker {
   let current: { runId: string; cancelled: boolean; paused: boolean; steps: number; wake: (() => void) | null; trainer: Trainer | null } | null = null;
 
   const wake = () => {

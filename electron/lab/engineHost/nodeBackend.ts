@@ -9,9 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Backend } from '../../../shared/engine/frame';
 
-// Op gradients live in a global registry that tfjs-core's own Node bundle leaves empty; tfjs-layers'
-// CommonJS bundle registers all of them (its ESM source tree can't load under Node's resolver).
-createRequire(import.meta.url)('@tensorflow/tfjs-layers');
+// No gradient registry is needed: the engine writes its backward pass out (shared/engine/model.ts).
 
 let ready: Promise<Backend> | null = null;
 

@@ -5,16 +5,27 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend, tf } from '../../../electron/lab/engineHost/nodeBackend';
-import { createNormState, normForward, updateRunningStats } from '../../../shared/engine/norm';
+import { createNormState, normBackward, normForward as engineNormForward, updateRunningStats, type NormState } from '../../../shared/engine/norm';
+import { Constants } from '../../../shared/engine/ops';
 import { Rng } from '../../../shared/engine/random';
 import { NormLayer, type NormMode } from '../../../shared/spec/model';
 import { withNormMode } from '../../../shared/spec/model';
 import { bnBackward64, bnForward64, runningUpdate64 } from './reference/bn64';
 
 const TOL = 2e-4;
+let k: Constants;
 beforeAll(async () => {
   await initNodeBackend();
+  k = new Constants(tf);
 });
+
+/** The engine's forward pass as the model calls it (statistics computed in training). */
+function normForward(_tf: typeof tf, state: NormState, x: tf.Tensor, training: boolean) {
+  return engineNormForward(tf, k, state, x, training || state.spec.evalUseBatchStats, training);
+}
+function update(state: NormState, batch: Parameters<typeof updateRunningStats>[3]) {
+  updateRunningStats(tf, k, state, batch);
+}
 
 function expectClose(actual: ArrayLike<number>, expected: number[], tol = TOL): void {
   expect(actual.length).toBe(expected.length);
@@ -38,28 +49,24 @@ function engine(spec: NormLayer, xRows: number[][], shape: number[], dyRows: num
   const state = createNormState(tf, spec, shape.slice(1));
   state.gamma?.assign(tf.tensor1d(gamma));
   state.beta?.assign(tf.tensor1d(beta));
-  const x = tf.variable(tf.tensor(xRows.flat(), shape));
-  const dy = tf.tensor(dyRows.flat(), shape);
-  let y: number[] = [];
-  type BatchValues = { mean: Float32Array; variance: Float32Array };
-  let batch = null as BatchValues | null;
-  const vars = [x, ...(state.gamma?.trainable ? [state.gamma] : []), ...(state.beta?.trainable ? [state.beta] : [])];
-  const { grads } = tf.variableGrads(() => {
+  // A scope (not tf.tidy, which only returns tensors) frees every intermediate.
+  tf.engine().startScope();
+  try {
+    const x = tf.tensor(xRows.flat(), shape);
+    const dy = tf.tensor(dyRows.flat(), shape);
     const result = normForward(tf, state, x, training);
-    y = Array.from(result.y.dataSync());
-    if (result.batch) batch = { mean: result.batch.mean.dataSync() as Float32Array, variance: result.batch.variance.dataSync() as Float32Array };
-    return tf.sum(tf.mul(result.y, dy)) as tf.Scalar;
-  }, vars);
-  const out = {
-    y,
-    batch: batch as BatchValues | null,
-    dx: Array.from(grads[x.name]!.dataSync()),
-    dgamma: state.gamma?.trainable ? Array.from(grads[state.gamma.name]!.dataSync()) : null,
-    dbeta: state.beta?.trainable ? Array.from(grads[state.beta.name]!.dataSync()) : null,
-    state,
-  };
-  tf.dispose([x, dy, ...Object.values(grads)]);
-  return out;
+    const grads = normBackward(tf, k, state, dy, result.cache!, true);
+    return {
+      y: Array.from(result.y.dataSync()),
+      batch: result.batch ? { mean: result.batch.mean.dataSync(), variance: result.batch.variance.dataSync() } : null,
+      dx: Array.from(grads.dx!.dataSync()),
+      dgamma: grads.dGamma ? Array.from(grads.dGamma.dataSync()) : null,
+      dbeta: grads.dBeta ? Array.from(grads.dBeta.dataSync()) : null,
+      state,
+    };
+  } finally {
+    tf.engine().endScope();
+  }
 }
 
 const shapes = [
@@ -131,7 +138,7 @@ describe.each(shapes)('$name', ({ shape, rows, units }) => {
     let expected = { mean: new Array(units).fill(0), variance: new Array(units).fill(1) };
     for (let i = 0; i < 3; i++) {
       const batch = normForward(tf, out.state, tf.tensor(x.flat(), shape), true).batch!;
-      updateRunningStats(tf, out.state, batch);
+      update(out.state, batch);
       expected = runningUpdate64(expected, ref, rows, convention, momentum);
     }
     expectClose(out.state.runningMean.dataSync(), expected.mean);
@@ -160,10 +167,10 @@ describe('facts the questions turn on', () => {
   it('BN-REFERENCE: x = [1, 2, 3, 4] taken whole — Keras stores the biased 1.25, PyTorch the unbiased 1.667', () => {
     const x = tf.tensor2d([[1], [2], [3], [4]]);
     const keras = createNormState(tf, layer('batchnorm', { convention: 'keras', momentum: 0 }), [1]);
-    updateRunningStats(tf, keras, normForward(tf, keras, x, true).batch!);
+    update(keras, normForward(tf, keras, x, true).batch!);
     expect(keras.runningVar.dataSync()[0]).toBeCloseTo(1.25, 6);
     const torch = createNormState(tf, layer('batchnorm', { convention: 'pytorch', momentum: 1 }), [1]);
-    updateRunningStats(tf, torch, normForward(tf, torch, x, true).batch!);
+    update(torch, normForward(tf, torch, x, true).batch!);
     expect(torch.runningVar.dataSync()[0]).toBeCloseTo(5 / 3, 5);
     expect(torch.runningMean.dataSync()[0]).toBeCloseTo(2.5, 6);
   });
@@ -181,7 +188,7 @@ describe('facts the questions turn on', () => {
     const input = tf.tensor2d(x);
     const train = normForward(tf, state, input, true);
     expectClose(train.y.dataSync(), x.flat(), 1e-5);
-    updateRunningStats(tf, state, train.batch!);
+    update(state, train.batch!);
     // Running statistics now hold E[x] and the (biased) Var[x]: the same γ, β undo BN at inference.
     expectClose(normForward(tf, state, input, false).y.dataSync(), x.flat(), 1e-5);
   });

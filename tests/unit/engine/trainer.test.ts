@@ -1,37 +1,15 @@
 /** Whole-model behaviour of the engine: determinism, pairing, gradients, divergence, leaks, errors. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend, tf } from '../../../electron/lab/engineHost/nodeBackend';
-import { generateSynthetic } from '../../../shared/data/synthetic';
 import { metricKey, type MetricFrame } from '../../../shared/engine/frame';
 import { buildModel } from '../../../shared/engine/model';
-import type { DatasetArrays } from '../../../shared/engine/protocol';
 import { runTraining, Trainer } from '../../../shared/engine/train';
-import { RunSpec, type RunSpecInput } from '../../../shared/spec/experiment';
+import type { RunSpec, RunSpecInput } from '../../../shared/spec/experiment';
+import { moons, moonsSpec as spec } from './fixtures';
 
 beforeAll(async () => {
   await initNodeBackend();
 });
-
-function moons(): DatasetArrays {
-  const points = generateSynthetic({ generator: 'moons', samples: 600, noise: 0.1, classes: 2, seed: 5 });
-  return { inputShape: [2], numClasses: 2, train: { x: points.x.slice(0, 1000), y: points.y.slice(0, 500) }, test: { x: points.x.slice(1000), y: points.y.slice(500) } };
-}
-
-function spec(overrides: { layers?: RunSpecInput['model']['layers']; training?: Partial<RunSpecInput['training']> } = {}): RunSpec {
-  return RunSpec.parse({
-    variant: 'test',
-    model: {
-      layers: overrides.layers ?? [
-        { kind: 'dense', id: 'd1', units: 12 },
-        { kind: 'norm', id: 'bn1' },
-        { kind: 'activation', id: 'a1', fn: 'tanh' },
-        { kind: 'dense', id: 'out', units: 2 },
-      ],
-    },
-    data: { source: { kind: 'synthetic', generator: 'moons' } },
-    training: { learningRate: 0.1, batchSize: 20, duration: { steps: 60 }, logEvery: 20, evalEvery: 60, seed: 11, ...overrides.training },
-  });
-}
 
 async function frames(run: RunSpec): Promise<MetricFrame[]> {
   const out: MetricFrame[] = [];
@@ -58,40 +36,6 @@ describe('determinism and pairing', () => {
     const otherSeed = buildModel(tf, spec().model, [2], 2, 8);
     expect(kernel(otherSeed, 'd1')).not.toEqual(kernel(withBn, 'd1'));
     for (const m of [withBn, without, otherSeed]) m.dispose();
-  });
-});
-
-describe('gradients of a whole model', () => {
-  it('match central finite differences', () => {
-    const run = spec({ training: { batchSize: 20 } });
-    const data = moons();
-    const trainer = new Trainer(tf, run, data);
-    const model = trainer.model;
-    const x = tf.tensor2d(data.train.x.slice(0, 40), [20, 2]);
-    const labels = tf.oneHot(tf.tensor1d(data.train.y.slice(0, 20), 'int32'), 2);
-    const lossOf = () => tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.logSoftmax(model.forward(x, { training: true, batchStats: new Map() }))), 1))) as tf.Scalar);
-    const vars = model.params.map((p) => p.variable);
-    const { grads } = tf.variableGrads(lossOf, vars);
-    const h = 1e-2;
-    let checked = 0;
-    for (const p of model.params) {
-      const analytic = grads[p.variable.name]!.dataSync();
-      const values = p.variable.dataSync().slice();
-      for (const i of [0, Math.floor(values.length / 2), values.length - 1]) {
-        const at = (delta: number) => {
-          const shifted = values.slice();
-          shifted[i]! += delta;
-          p.variable.assign(tf.tensor(shifted, p.variable.shape));
-          return lossOf().dataSync()[0]!;
-        };
-        const numeric = (at(h) - at(-h)) / (2 * h);
-        p.variable.assign(tf.tensor(values, p.variable.shape));
-        expect(Math.abs(numeric - analytic[i]!)).toBeLessThan(3e-3 + 0.03 * Math.abs(numeric));
-        checked++;
-      }
-    }
-    expect(checked).toBe(3 * model.params.length);
-    trainer.dispose();
   });
 });
 
@@ -160,8 +104,8 @@ describe('training', () => {
 
   it('explains a model that does not fit its data', async () => {
     const cases: Array<[RunSpecInput['model']['layers'], RegExp]> = [
-      [[{ kind: 'dense', id: 'out', units: 3 }], /the last layer "out" outputs 3 values but the dataset has 2 classes; set its units to 2/],
-      [[{ kind: 'conv2d', id: 'c1', filters: 4, kernelSize: 3 }, { kind: 'flatten', id: 'f' }, { kind: 'dense', id: 'out', units: 2 }], /layer "c1" \(conv2d\) expects an image \(height×width×channels\) but gets 2 features/],
+      [[{ kind: 'dense', id: 'out', units: 3 }], /the last layer "out" has 3 units but the dataset has 2 classes; set its units to 2/],
+      [[{ kind: 'conv2d', id: 'c1', filters: 4, kernelSize: 3 }, { kind: 'flatten', id: 'f' }, { kind: 'dense', id: 'out', units: 2 }], /layer "c1" \(conv2d\) expects a 3-D input \(height×width×channels\) but gets 2 features/],
     ];
     for (const [layers, message] of cases) {
       const outcome = await runTraining(tf, spec({ layers }), moons(), { onFrame: () => {}, isCancelled: () => false });
