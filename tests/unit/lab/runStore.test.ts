@@ -123,15 +123,19 @@ describe('RunStore', () => {
     ]);
   });
 
-  it('stores and validates artefacts', () => {
+  it('stores artefacts, NaN and Infinity of a diverged snapshot included, through export and import', () => {
     const { runIds } = store.createExperiment(experiment);
-    const snapshot = { step: 100, layers: [{ id: 'bn1', gamma: [1], beta: [0], runningMean: [0.1], runningVar: [1.2], batchMean: [0.2], batchVar: [1.1], epsilon: 1e-3 }] };
+    const snapshot = { step: 100, layers: [{ id: 'bn1', gamma: [1, NaN], beta: [0, Infinity], runningMean: [0.1, -Infinity], runningVar: [1.2, 1], batchMean: [0.2, 0], batchVar: [1.1, 1], epsilon: 1e-3 }] };
     expect(store.snapshot(runIds[0]!)).toBeNull();
     store.putArtefact(runIds[0]!, 'normSnapshot', snapshot);
-    store.putArtefact(runIds[0]!, 'notes', { text: 'hi' });
+    store.putArtefact(runIds[0]!, 'notes', { text: 'NaN', box: { $num: 'not a number box' }, list: [NaN] });
     expect(store.snapshot(runIds[0]!)).toEqual(snapshot);
-    expect(store.getArtefact(runIds[0]!, 'notes')).toEqual({ text: 'hi' });
-    expect(() => store.putArtefact(runIds[0]!, 'normSnapshot', { step: -1 })).toThrow();
+    expect(store.getArtefact(runIds[0]!, 'notes')).toEqual({ text: 'NaN', box: { $num: 'not a number box' }, list: [NaN] });
+    expect(store.getArtefact(runIds[0]!, 'missing')).toBeNull();
+    const [copy] = store.importRuns(store.exportRuns([runIds[0]!], 'json').content);
+    expect(store.snapshot(copy!)).toEqual(snapshot);
+    store.putArtefact(runIds[0]!, 'normSnapshot', { not: 'a snapshot' });
+    expect(store.snapshot(runIds[0]!)).toBeNull();
   });
 
   it('marks runs left running or queued as interrupted when the store is closed, keeping their frames', () => {
