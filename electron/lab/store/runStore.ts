@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { ExportedFile, RunDetail, RunSummary, Series } from '../../../shared/api';
-import { Backend, metricKey, NormSnapshot, RunStatus, type MetricFrame } from '../../../shared/engine/frame';
+import { Backend, metricKey, RunStatus, type MetricFrame, type NormSnapshot } from '../../../shared/engine/frame';
 import { ExperimentSpec, RunSpec } from '../../../shared/spec/experiment';
 import { parseSpec } from '../../../shared/spec/parse';
 import { minMaxThin } from '../../../shared/series/thinning';

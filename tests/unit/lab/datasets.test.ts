@@ -127,7 +127,10 @@ describe('DatasetManager: imports', () => {
     const threeFeatures = 'p,q,r,label\n' + Array.from({ length: 12 }, (_, i) => `${i},1,2,${i % 2}`).join('\n');
     const table = manager.preview(manager.importFiles(csvRequest(threeFeatures, 'three')).source, 3);
     expect(table).toMatchObject({ kind: 'table', columns: ['p', 'q', 'r'] });
-    if (table.kind === 'table') expect(table.rows).toHaveLength(3), expect(table.labels).toHaveLength(3);
+    if (table.kind === 'table') {
+      expect(table.rows).toHaveLength(3);
+      expect(table.labels).toHaveLength(3);
+    }
     const images = manager.preview(manager.importFiles(idxRequest()).source, 2);
     expect(images).toMatchObject({ kind: 'images', width: 2, height: 2, channels: 1 });
     if (images.kind === 'images') for (const pixel of images.pixels.flat()) expect(pixel % 5).toBe(0); // the bytes written were multiples of 5 (mod 256)

@@ -52,13 +52,19 @@ describe('synthetic 2-D sets', () => {
       expect(xor.y[i]).toBe(product > 0 ? 0 : 1);
     }
     const spirals = make({ generator: 'spirals', classes: 3 });
-    for (let i = 0; i < 400; i++) expect(radius(spirals.x, i)).toBeGreaterThanOrEqual(0.15 - 1e-6), expect(radius(spirals.x, i)).toBeLessThanOrEqual(1 + 1e-6);
+    for (let i = 0; i < 400; i++) {
+      expect(radius(spirals.x, i)).toBeGreaterThanOrEqual(0.15 - 1e-6);
+      expect(radius(spirals.x, i)).toBeLessThanOrEqual(1 + 1e-6);
+    }
     // Blobs: each class's centre lies on a circle of radius 0.6, at its own angle.
     const blobs = make({ generator: 'blobs', classes: 4, samples: 4000 });
     for (let c = 0; c < 4; c++) {
       let sx = 0;
       let sy = 0;
-      for (let i = c; i < 4000; i += 4) (sx += blobs.x[2 * i]!), (sy += blobs.x[2 * i + 1]!);
+      for (let i = c; i < 4000; i += 4) {
+        sx += blobs.x[2 * i]!;
+        sy += blobs.x[2 * i + 1]!;
+      }
       expect(sx / 1000).toBeCloseTo(0.6 * Math.cos((Math.PI / 2) * c), 1);
       expect(sy / 1000).toBeCloseTo(0.6 * Math.sin((Math.PI / 2) * c), 1);
     }
