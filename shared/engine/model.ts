@@ -11,7 +11,7 @@
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { ActivationFn, Initializer, LayerSpec, ModelSpec } from '../spec/model';
-import { createNormState, normBackward, normForward, type NormBatch, type NormCache, type NormState } from './norm';
+import { createNormState, normBackward, normForward, standardizes, type NormBatch, type NormCache, type NormState } from './norm';
 import { columnSum, Constants, type Tensor, type Tf } from './ops';
 import { Rng } from './random';
 
@@ -132,7 +132,7 @@ export function buildModel(tf: Tf, spec: ModelSpec, inputShape: number[], numCla
   const shapes = inferShapes(spec, inputShape, numClasses);
   // Variables are made only after every shape checks out, so a bad spec allocates nothing.
   const layers: LayerRuntime[] = spec.layers.map((layer, i) => ({ spec: layer, ...shapes[i]!, params: [] }));
-  for (const runtime of layers) createParams(tf, runtime, seed, options.trainOnlyNorm ?? false);
+  layers.forEach((runtime, i) => createParams(tf, runtime, layers[i + 1]?.spec, seed, options.trainOnlyNorm ?? false));
   const params = layers.flatMap((l) => l.params);
   const constants = new Constants(tf);
   // ∂ℓ/∂x is needed only below the first layer that has something to train.
@@ -172,7 +172,7 @@ export function buildModel(tf: Tf, spec: ModelSpec, inputShape: number[], numCla
   };
 }
 
-function createParams(tf: Tf, runtime: LayerRuntime, seed: number, trainOnlyNorm: boolean): void {
+function createParams(tf: Tf, runtime: LayerRuntime, next: LayerSpec | undefined, seed: number, trainOnlyNorm: boolean): void {
   const { spec, inShape } = runtime;
   const add = (name: Param['name'], variable: tfc.Variable) => runtime.params.push({ layerId: spec.id, name, variable });
   if (spec.kind === 'dense' || spec.kind === 'conv2d') {
@@ -183,7 +183,12 @@ function createParams(tf: Tf, runtime: LayerRuntime, seed: number, trainOnlyNorm
     // The stream depends on (seed, layer id, shape) only: paired runs that share a layer share its weights.
     const values = initialValues(spec.init, prod(kernelShape), fanIn, fanOut, Rng.derive(seed, 'init', spec.id, kernelShape.join('x')));
     add('kernel', tf.variable(tf.tensor(values, kernelShape), !trainOnlyNorm));
-    if (spec.bias) add('bias', tf.variable(tf.zeros([dense ? spec.units : spec.filters]), !trainOnlyNorm));
+    // A bias right before a standardizing norm layer has a gradient of exactly zero in training
+    // (BN subtracts the batch mean, and its input gradient sums to zero per unit: Ioffe & Szegedy
+    // §3), so it is kept fixed at its init rather than updated with float noise: the same values,
+    // fewer kernels per step.
+    const redundant = next?.kind === 'norm' && standardizes(next);
+    if (spec.bias) add('bias', tf.variable(tf.zeros([dense ? spec.units : spec.filters]), !trainOnlyNorm && !redundant));
   } else if (spec.kind === 'norm') {
     // γ/β stay trainable under trainOnlyNorm: they are exactly what Frankle et al. train.
     const norm = createNormState(tf, spec, inShape);

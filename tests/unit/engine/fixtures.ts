@@ -62,3 +62,13 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     if (!(diff <= tol * (1 + Math.abs(expected[i]!)))) throw new Error(`${what}[${i}]: ${actual[i]} vs reference ${expected[i]} (diff ${diff.toExponential(2)}, tolerance ${tol})`);
   }
 }
+
+/** Runs `fn` in a tfjs scope that frees every tensor it made (tf.tidy can only return tensors). */
+export function inScope<T>(tf: { engine(): { startScope(): void; endScope(): void } }, fn: () => T): T {
+  tf.engine().startScope();
+  try {
+    return fn();
+  } finally {
+    tf.engine().endScope();
+  }
+}
