@@ -17,72 +17,78 @@ export interface CsvDataset extends Examples {
   hasHeader: boolean;
 }
 
-interface Row {
-  line: number;
-  cells: string[];
-}
-
 const NOT_FINITE = /^[+-]?(nan|inf|infinity)$/i;
 const FLOAT32_MAX = 3.4028234663852886e38;
 
 /**
  * Parses CSV text. `labelColumn` is a header name or a 0-based column index; by default the label
  * is the last column. String labels become classes 0..k−1 in sorted order; numeric labels keep
- * their numeric order.
+ * their numeric order. One pass, keeping only the features (as float32) and the label strings, so
+ * a file of a hundred megabytes doesn't need gigabytes of cell strings.
  */
 export function parseCsv(text: string, fileName: string, labelColumn?: string | number): CsvDataset {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n|\r/);
-  const firstLine = lines.find((line) => line.trim() !== '');
-  if (firstLine === undefined) throw new Error(`${fileName} is empty`);
-  const delimiter = sniffDelimiter(firstLine);
-  const rows: Row[] = [];
-  lines.forEach((raw, i) => {
-    if (raw.trim() !== '') rows.push({ line: i + 1, cells: splitRow(raw, delimiter, fileName, i + 1) });
-  });
-  const width = rows[0]!.cells.length;
+  const lines = lineReader(text.replace(/^\uFEFF/, ''));
+  let first = lines.next();
+  while (first && first.text.trim() === '') first = lines.next();
+  if (!first) throw new Error(`${fileName} is empty`);
+  const delimiter = sniffDelimiter(first.text);
+  const firstCells = splitRow(first.text, delimiter, fileName, first.line).map((cell) => cell.trim());
+  const width = firstCells.length;
   if (width < 2) {
-    throw new Error(`${fileName}, line ${rows[0]!.line}: found 1 column; expected at least one feature column and a label column, separated by commas, semicolons or tabs`);
+    throw new Error(`${fileName}, line ${first.line}: found 1 column; expected at least one feature column and a label column, separated by commas, semicolons or tabs`);
   }
-  for (const row of rows) {
-    if (row.cells.length !== width) throw new Error(`${fileName}, line ${row.line}: has ${row.cells.length} columns, expected ${width} (as on line ${rows[0]!.line})`);
-  }
-
-  const first = rows[0]!.cells.map((cell) => cell.trim());
-  const labelIndex = findLabelColumn(first, rows, labelColumn, fileName);
-  const hasHeader = typeof labelColumn === 'string' || looksLikeHeader(first, rows, labelIndex);
-  const dataRows = hasHeader ? rows.slice(1) : rows;
-  const names = hasHeader ? first.map((name, i) => name || `column ${i + 1}`) : first.map((_, i) => `column ${i + 1}`);
-  if (dataRows.length === 0) throw new Error(`${fileName} has a header but no data rows`);
+  const labelIndex = findLabelColumn(firstCells, labelColumn, fileName);
+  // A header is certain when a feature cell of the first line is text (or the label is chosen by
+  // name); when only its label cell is text, it is a header if every other label is a number
+  // ("x,y,label" over numeric labels), which is known after the pass.
+  const certainHeader = typeof labelColumn === 'string' || firstCells.some((cell, i) => i !== labelIndex && isText(cell));
+  const maybeHeader = !certainHeader && isText(firstCells[labelIndex]!);
+  const headerNames = firstCells.map((name, i) => name || `column ${i + 1}`);
+  const names = certainHeader ? headerNames : firstCells.map((_, i) => `column ${i + 1}`);
 
   const features = width - 1;
-  const x = new Float32Array(dataRows.length * features);
-  const rawLabels: string[] = new Array(dataRows.length);
-  dataRows.forEach((row, r) => {
-    let f = 0;
-    row.cells.forEach((cell, c) => {
-      const where = `${fileName}, line ${row.line}, column ${c + 1} (${names[c]})`;
-      const trimmed = cell.trim();
+  const readRow = (cells: string[], line: number, into: GrowingFloat32, labels: string[]) => {
+    for (let c = 0; c < width; c++) {
+      const cell = cells[c]!.trim();
       if (c === labelIndex) {
-        if (trimmed === '') throw new Error(`${where}: the label is empty`);
-        rawLabels[r] = trimmed;
-        return;
-      }
-      if (trimmed === '') throw new Error(`${where}: the cell is empty; every feature needs a number`);
-      if (NOT_FINITE.test(trimmed)) throw new Error(`${where}: ${trimmed} is not allowed; features must be finite numbers`);
-      const value = Number(trimmed);
-      if (Number.isNaN(value)) throw new Error(`${where}: "${trimmed}" is not a number`);
-      if (Math.abs(value) > FLOAT32_MAX) throw new Error(`${where}: ${trimmed} is too large (the lab stores 32-bit floats, up to about 3.4e38)`);
-      x[r * features + f++] = value;
-    });
-  });
-
-  const { classNames, y } = mapLabels(rawLabels, `${fileName}, column ${labelIndex + 1} (${names[labelIndex]})`);
+        if (cell === '') throw new Error(`${fileName}, line ${line}, column ${c + 1} (${names[c]}): the label is empty`);
+        labels.push(cell);
+      } else into.push(parseFeature(cell, () => `${fileName}, line ${line}, column ${c + 1} (${names[c]})`));
+    }
+  };
+  const x = new GrowingFloat32(features * Math.ceil(text.length / (first.text.length + 1)));
+  const labels: string[] = [];
+  let otherLabelsNumeric = true;
+  for (let row = lines.next(); row; row = lines.next()) {
+    if (row.text.trim() === '') continue;
+    const cells = splitRow(row.text, delimiter, fileName, row.line);
+    if (cells.length !== width) throw new Error(`${fileName}, line ${row.line}: has ${cells.length} columns, expected ${width} (as on line ${first.line})`);
+    readRow(cells, row.line, x, labels);
+    if (otherLabelsNumeric && !isNumber(labels[labels.length - 1]!)) otherLabelsNumeric = false;
+  }
+  const hasHeader = certainHeader || (maybeHeader && labels.length > 0 && otherLabelsNumeric);
+  if (hasHeader && labels.length === 0) throw new Error(`${fileName} has a header but no data rows`);
+  let values: Float32Array;
+  if (hasHeader) values = x.array().slice();
+  else {
+    // The first line was data after all: read it (its errors name its line) and put it in front.
+    const head = new GrowingFloat32(features);
+    const headLabel: string[] = [];
+    readRow(firstCells, first.line, head, headLabel);
+    const rest = x.array();
+    values = new Float32Array(rest.length + features);
+    values.set(head.array());
+    values.set(rest, features);
+    labels.unshift(headLabel[0]!);
+  }
+  const finalNames = hasHeader ? headerNames : names;
+  const { classNames, y } = mapLabels(labels, `${fileName}, column ${labelIndex + 1} (${finalNames[labelIndex]})`);
   return {
-    x,
+    x: values,
     xScale: 1,
     y,
     inputShape: [features],
-    featureNames: names.filter((_, i) => i !== labelIndex),
+    featureNames: finalNames.filter((_, i) => i !== labelIndex),
     classNames,
     numClasses: classNames.length,
     delimiter,
@@ -90,8 +96,18 @@ export function parseCsv(text: string, fileName: string, labelColumn?: string | 
   };
 }
 
+/** A feature cell as a finite number that fits a float32, or an error saying what is wrong. */
+function parseFeature(cell: string, where: () => string): number {
+  if (cell === '') throw new Error(`${where()}: the cell is empty; every feature needs a number`);
+  if (NOT_FINITE.test(cell)) throw new Error(`${where()}: ${cell} is not allowed; features must be finite numbers`);
+  const value = Number(cell);
+  if (Number.isNaN(value)) throw new Error(`${where()}: "${cell}" is not a number`);
+  if (Math.abs(value) > FLOAT32_MAX) throw new Error(`${where()}: ${cell} is too large (the lab stores 32-bit floats, up to about 3.4e38)`);
+  return value;
+}
+
 /** The label column's index from a name (needs a header), a 0-based index, or the last column. */
-function findLabelColumn(first: string[], rows: Row[], labelColumn: string | number | undefined, fileName: string): number {
+function findLabelColumn(first: string[], labelColumn: string | number | undefined, fileName: string): number {
   const width = first.length;
   if (labelColumn === undefined) return width - 1;
   if (typeof labelColumn === 'number') {
@@ -102,21 +118,52 @@ function findLabelColumn(first: string[], rows: Row[], labelColumn: string | num
   }
   const index = first.indexOf(labelColumn.trim());
   if (index < 0) {
-    const headerHint = looksLikeHeader(first, rows, width - 1) ? `columns: ${first.join(', ')}` : 'the first line is data, not a header; choose the label column by number (from 0)';
+    const headerHint = first.some(isText) ? `columns: ${first.join(', ')}` : 'the first line is data, not a header; choose the label column by number (from 0)';
     throw new Error(`${fileName}: no column named "${labelColumn}" (${headerHint})`);
   }
   return index;
 }
 
-/**
- * A first line is a header when one of its feature cells is text, or when only its label cell is
- * text while every other row's label is a number ("x,y,label" over numeric labels).
- */
-function looksLikeHeader(first: string[], rows: Row[], labelIndex: number): boolean {
-  const isText = (cell: string) => cell !== '' && !isNumber(cell);
-  if (first.some((cell, i) => i !== labelIndex && isText(cell))) return true;
-  const label = first[labelIndex]!;
-  return isText(label) && rows.length > 1 && rows.slice(1).every((row) => isNumber(row.cells[labelIndex]!.trim()));
+/** Lines with their 1-based numbers (\n, \r\n or \r), without splitting the whole text first. */
+function lineReader(text: string): { next(): { text: string; line: number } | null } {
+  const breaks = /\r\n|\n|\r/g;
+  let start = 0;
+  let line = 0;
+  return {
+    next() {
+      if (start > text.length) return null;
+      const match = breaks.exec(text);
+      const end = match ? match.index : text.length;
+      const row = { text: text.slice(start, end), line: ++line };
+      start = match ? end + match[0].length : text.length + 1;
+      return row;
+    },
+  };
+}
+
+/** A Float32Array that doubles its capacity as values are pushed. */
+class GrowingFloat32 {
+  private data: Float32Array;
+  private length = 0;
+  constructor(capacity: number) {
+    this.data = new Float32Array(Math.max(16, capacity));
+  }
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Float32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = value;
+  }
+  /** The values pushed so far (a view, not a copy). */
+  array(): Float32Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+function isText(cell: string): boolean {
+  return cell !== '' && !isNumber(cell);
 }
 
 function isNumber(cell: string): boolean {
