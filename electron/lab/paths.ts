@@ -33,7 +33,9 @@ export function fsReason(error: unknown): string {
     case 'EROFS':
       return 'the folder is not writable';
     case 'ENOENT':
-      return 'a file is missing';
+      return 'no such file or folder';
+    case 'EISDIR':
+      return 'it is a folder, not a file';
     default:
       return (error as Error).message;
   }

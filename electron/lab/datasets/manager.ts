@@ -241,6 +241,19 @@ export class DatasetManager {
     return importedInfo(meta);
   }
 
+  /** Imports files named by path (the CLI): reads them with clear errors, then as importFiles. */
+  importPaths(request: Omit<ImportRequest, 'files'> & { paths: string[] }): DatasetInfo {
+    const files = request.paths.map((file) => {
+      try {
+        return { fileName: path.basename(file), bytes: readFileSync(file) };
+      } catch (error) {
+        throw new UserError(`cannot read ${file}: ${fsReason(error)}`);
+      }
+    });
+    const { paths: _paths, ...rest } = request;
+    return this.importFiles({ ...rest, files });
+  }
+
   /** Gives an imported set a new display name (its hash, and so the runs naming it, stay). */
   rename(hash: string, name: string): DatasetInfo {
     const meta = { ...this.readMeta(hash), name: checkName(name) };
@@ -396,9 +409,23 @@ export class DatasetManager {
   }
 }
 
+/**
+ * A file's bytes, gunzipped when they are gzip data (Fashion-MNIST and KMNIST ship as .gz), with
+ * the name the messages use (".gz" dropped, since offsets refer to the decompressed bytes).
+ */
+function unpacked(file: { fileName: string; bytes: Uint8Array }): { fileName: string; bytes: Uint8Array } {
+  if (file.bytes[0] !== 0x1f || file.bytes[1] !== 0x8b) return file;
+  try {
+    return { fileName: file.fileName.replace(/\.gz$/i, ''), bytes: gunzipSync(file.bytes) };
+  } catch (error) {
+    throw new Error(`${file.fileName}: looks gzip-compressed but could not be decompressed (${(error as Error).message})`);
+  }
+}
+
 /** Parses and checks an import request completely, in memory. */
 function parseImport(request: ImportRequest): Examples {
   try {
+    request = { ...request, files: request.files.map(unpacked) };
     let examples: Examples;
     let what: string;
     if (request.format === 'csv') {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { DatasetManager, type ImportRequest } from '../../../electron/lab/datasets/manager';
 import { UserError } from '../../../electron/lab/api/dispatch';
@@ -120,6 +121,23 @@ describe('DatasetManager: imports', () => {
     swapped.files.reverse();
     swapped.files.forEach((f) => (f.fileName = `renamed-${f.fileName}`));
     expect(hashOf(manager.importFiles(swapped).source)).toBe(hashOf(info.source));
+  });
+
+  it('reads gzip-compressed files (as Fashion-MNIST ships) and files named by path', () => {
+    const plain = idxRequest();
+    const gz = { ...plain, files: plain.files.map((f) => ({ fileName: `${f.fileName}.gz`, bytes: gzipSync(f.bytes) })) };
+    const info = manager.importFiles(gz);
+    expect(info.description).toBe('Imported from labels.idx.gz + images.idx.gz (IDX); 12 examples, 20% held out for testing.');
+    manager.remove(hashOf(info.source));
+    for (const f of gz.files) writeFileSync(path.join(home, f.fileName), f.bytes);
+    const byPath = manager.importPaths({ name: 'from disk', format: 'idx', paths: gz.files.map((f) => path.join(home, f.fileName)) });
+    expect(byPath.source).toEqual(info.source);
+    expect(() => manager.importPaths({ name: 'x', format: 'csv', paths: [path.join(home, 'nope.csv')] })).toThrow(`cannot read ${path.join(home, 'nope.csv')}: no such file or folder`);
+    const broken = { ...plain, files: [plain.files[0]!, { fileName: 'images.idx.gz', bytes: gzipSync(plain.files[1]!.bytes).subarray(0, 20) }] };
+    expect(() => manager.importFiles(broken)).toThrow(/^images\.idx\.gz: looks gzip-compressed but could not be decompressed/);
+    // Offsets in messages refer to the decompressed bytes, under the name without ".gz".
+    const truncated = { ...plain, files: [plain.files[0]!, { fileName: 'images.idx.gz', bytes: gzipSync(plain.files[1]!.bytes.subarray(0, 40)) }] };
+    expect(() => manager.importFiles(truncated)).toThrow('images.idx: truncated data: dimensions 12×2×2 of unsigned byte need 64 bytes, the file has 40 (at byte 40)');
   });
 
   it('previews imported tables and images', () => {
