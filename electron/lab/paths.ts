@@ -5,21 +5,25 @@
 import os from 'node:os';
 import path from 'node:path';
 
+/** The app's name as Electron derives its userData folder from it (package.json productName). */
+export const APP_FOLDER_NAME = 'BatchNorm Lab';
+
 /**
- * The data folder. `appDataDir` is Electron's userData folder when running as the app; the CLI and
- * browser mode use the platform's usual per-user folder. BNLAB_HOME wins over both (CLI, tests).
+ * The data folder. BNLAB_HOME wins (CLI, tests); then `appDataDir`, Electron's userData folder when
+ * running as the app; otherwise the folder Electron would choose, so the CLI and browser mode see
+ * the app's runs and datasets (the store's sessions make sharing it safe).
  */
-export function resolveDataDir(appDataDir?: string): string {
-  if (process.env.BNLAB_HOME) return path.resolve(process.env.BNLAB_HOME);
+export function resolveDataDir(appDataDir?: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env.BNLAB_HOME) return path.resolve(env.BNLAB_HOME);
   if (appDataDir) return appDataDir;
   const home = os.homedir();
-  switch (process.platform) {
+  switch (platform) {
     case 'win32':
-      return path.join(process.env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'BatchNorm Lab');
+      return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), APP_FOLDER_NAME);
     case 'darwin':
-      return path.join(home, 'Library', 'Application Support', 'BatchNorm Lab');
+      return path.join(home, 'Library', 'Application Support', APP_FOLDER_NAME);
     default:
-      return path.join(process.env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), 'batchnorm-lab');
+      return path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), APP_FOLDER_NAME);
   }
 }
 
