@@ -82,12 +82,12 @@ const MNIST_FILES = {
 export const MNIST_FILE_NAMES: readonly string[] = Object.values(MNIST_FILES);
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
-const SYNTHETIC_DESCRIPTIONS: Record<SyntheticGenerator, string> = {
-  spirals: 'Interleaved spirals, one arm per class: needs a non-linear boundary.',
-  moons: 'Two interleaving half-moons.',
-  circles: 'A disc inside a ring.',
-  xor: 'Four quadrants, opposite ones alike.',
-  blobs: 'Gaussian clusters, one per class.',
+const SYNTHETIC: Record<SyntheticGenerator, { name: string; description: string }> = {
+  spirals: { name: 'Spirals', description: 'Interleaved spirals, one arm per class: needs a non-linear boundary.' },
+  moons: { name: 'Moons', description: 'Two interleaving half-moons.' },
+  circles: { name: 'Circles', description: 'A disc inside a ring.' },
+  xor: { name: 'XOR', description: 'Four quadrants, opposite ones alike.' },
+  blobs: { name: 'Gaussian blobs', description: 'Gaussian clusters, one per class.' },
 };
 
 type SyntheticSource = Extract<DatasetSource, { kind: 'synthetic' }>;
@@ -109,7 +109,7 @@ export class DatasetManager {
 
   /** Every dataset a run can name: MNIST, the synthetic generators (defaults), imported sets. */
   list(): DatasetInfo[] {
-    const synthetic = (Object.keys(SYNTHETIC_DESCRIPTIONS) as SyntheticGenerator[]).map((generator) => this.describe(defaultSynthetic(generator)));
+    const synthetic = (Object.keys(SYNTHETIC) as SyntheticGenerator[]).map((generator) => this.describe(defaultSynthetic(generator)));
     return [this.describe({ kind: 'mnist' }), ...synthetic, ...this.importedMetas().map((meta) => importedInfo(meta))];
   }
 
@@ -133,13 +133,13 @@ export class DatasetManager {
         const adjustable = classRange(source.generator)[1] > 2 ? 'samples, noise, classes' : 'samples, noise';
         return {
           source,
-          name: source.generator[0]!.toUpperCase() + source.generator.slice(1),
+          name: SYNTHETIC[source.generator].name,
           kind: 'synthetic',
           inputShape: [2],
           numClasses: source.classes,
           trainCount: source.samples - testCount,
           testCount,
-          description: `${SYNTHETIC_DESCRIPTIONS[source.generator]} Seeded; ${adjustable} and input scale/shift are adjustable.`,
+          description: `${SYNTHETIC[source.generator].description} Seeded; ${adjustable} and input scale/shift are adjustable.`,
         };
       }
       case 'imported':

@@ -34,7 +34,7 @@ const idxRequest = (n = 12, classes = 3): ImportRequest => ({
 describe('DatasetManager: built-in sets', () => {
   it('lists MNIST and every synthetic generator with its defaults', () => {
     const list = manager.list();
-    expect(list.map((d) => d.name)).toEqual(['MNIST', 'Spirals', 'Moons', 'Circles', 'Xor', 'Blobs']);
+    expect(list.map((d) => d.name)).toEqual(['MNIST', 'Spirals', 'Moons', 'Circles', 'XOR', 'Gaussian blobs']);
     expect(list[0]).toMatchObject({ kind: 'mnist', inputShape: [28, 28, 1], numClasses: 10, trainCount: 60_000, testCount: 10_000 });
     expect(list[1]).toMatchObject({ kind: 'synthetic', source: { generator: 'spirals', samples: 1000, noise: 0.1, classes: 2, seed: 1 }, trainCount: 800, testCount: 200 });
     expect(list[1]!.description).toContain('classes');
