@@ -40,14 +40,17 @@ export interface AxisSettings {
   xFormat: (x: number) => string;
 }
 
-type Pair = [number, number | '-'];
-
-/** [x, y] pairs for ECharts; values a log axis cannot show become gaps instead of errors. */
-export function toPairs(x: ArrayLike<number>, y: ArrayLike<number>, log: boolean): Pair[] {
-  const out = new Array<Pair>(y.length);
+/**
+ * Interleaved [x0, y0, x1, y1, …] for ECharts. A typed array is copied by ECharts in one block,
+ * where arrays of [x, y] pairs are deep-cloned pair by pair on every setOption (most of the cost
+ * of a live update). Values a log axis cannot show become NaN: a gap, not an error.
+ */
+export function toXY(x: ArrayLike<number>, y: ArrayLike<number>, log: boolean): Float64Array {
+  const out = new Float64Array(y.length * 2);
   for (let i = 0; i < y.length; i++) {
     const v = y[i]!;
-    out[i] = [x[i]!, Number.isFinite(v) && (!log || v > 0) ? v : '-'];
+    out[2 * i] = x[i]!;
+    out[2 * i + 1] = Number.isFinite(v) && (!log || v > 0) ? v : NaN;
   }
   return out;
 }
@@ -58,13 +61,13 @@ export function seriesOption(lines: readonly PlotLine[], bands: readonly PlotBan
   for (const band of bands) {
     const width = new Float64Array(band.lo.length);
     for (let i = 0; i < width.length; i++) width[i] = band.hi[i]! - band.lo[i]!;
-    const common = { type: 'line', stack: band.id, symbol: 'none', silent: true, animation: false, tooltip: { show: false }, z: 1 };
-    out.push({ ...common, id: `${band.id}:lo`, name: band.name, data: toPairs(band.x, band.lo, log), lineStyle: { opacity: 0 } });
+    const common = { type: 'line', dimensions: ['x', 'y'], stack: band.id, symbol: 'none', showSymbol: false, silent: true, animation: false, tooltip: { show: false }, z: 1 };
+    out.push({ ...common, id: `${band.id}:lo`, name: band.name, data: toXY(band.x, band.lo, log), lineStyle: { opacity: 0 } });
     out.push({
       ...common,
       id: `${band.id}:hi`,
       name: band.name,
-      data: toPairs(band.x, width, false),
+      data: toXY(band.x, width, false),
       lineStyle: { opacity: 0 },
       areaStyle: { color: band.color, opacity: 0.18 },
     });
@@ -74,7 +77,8 @@ export function seriesOption(lines: readonly PlotLine[], bands: readonly PlotBan
       id: line.id,
       name: line.name,
       type: 'line',
-      data: toPairs(line.points.x, line.points.y, log),
+      dimensions: ['x', 'y'],
+      data: toXY(line.points.x, line.points.y, log),
       showSymbol: false,
       symbol: 'none',
       animation: false,
@@ -134,14 +138,14 @@ interface TooltipParam {
   seriesId?: string;
   seriesName: string;
   color: string;
-  value: Pair;
+  value: [number, number];
 }
 
 /** Every run's value at the cursor, largest first — the listing TensorBoard users sort for. */
 export function tooltipHtml(params: readonly TooltipParam[], xFormat: (x: number) => string): string {
   const rows = params
-    .filter((p) => !p.seriesId?.endsWith(':lo') && !p.seriesId?.endsWith(':hi') && typeof p.value?.[1] === 'number')
-    .sort((a, b) => (b.value[1] as number) - (a.value[1] as number));
+    .filter((p) => !p.seriesId?.endsWith(':lo') && !p.seriesId?.endsWith(':hi') && Number.isFinite(p.value?.[1]))
+    .sort((a, b) => b.value[1] - a.value[1]);
   if (rows.length === 0) return '';
   const head = `<div style="margin-bottom:4px;opacity:.8">${escapeHtml(xFormat(rows[0]!.value[0]))}</div>`;
   return (
@@ -149,7 +153,7 @@ export function tooltipHtml(params: readonly TooltipParam[], xFormat: (x: number
     rows
       .map(
         (p) =>
-          `<div style="display:flex;gap:8px;justify-content:space-between"><span><span style="display:inline-block;width:8px;height:8px;border-radius:50%;background:${escapeHtml(p.color)};margin-right:6px"></span>${escapeHtml(p.seriesName)}</span><b>${formatNumber(p.value[1] as number)}</b></div>`,
+          `<div style="display:flex;gap:8px;justify-content:space-between"><span><span style="display:inline-block;width:8px;height:8px;border-radius:50%;background:${escapeHtml(p.color)};margin-right:6px"></span>${escapeHtml(p.seriesName)}</span><b>${formatNumber(p.value[1])}</b></div>`,
       )
       .join('')
   );

@@ -101,7 +101,11 @@ export function buildPanelContent(
       const n = Math.min(lo.y.length, hi.y.length);
       const [from, to] = view.xZoom ? visibleRange(hi.x, view.xZoom[0], view.xZoom[1]) : [0, n];
       const idx = minMaxThin(hi.y, maxPoints, from, Math.min(to, n));
-      const pick = (a: ArrayLike<number>) => Float64Array.from(idx, (i) => a[i]!);
+      const pick = (a: ArrayLike<number>) => {
+        const out = new Float64Array(idx.length);
+        for (let k = 0; k < idx.length; k++) out[k] = a[idx[k]!]!;
+        return out;
+      };
       const b = { x: pick(hi.x), lo: pick(lo.y), hi: pick(hi.y) };
       yArrays.push(b.lo, b.hi);
       if (draw) bands.push({ id: `${entry.id}|${band.lo}`, name: `${entry.label} · ${band.label}`, color: entry.color, ...b });

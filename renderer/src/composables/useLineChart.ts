@@ -25,7 +25,11 @@ export interface LineChartOptions {
   build: (view: { maxPoints: number; xZoom: [number, number] | null }) => LineChartContent;
   /** Charts with the same group share cursor and zoom (side-by-side view). Default: none. */
   group?: string;
-  /** Least time between two redraws caused by streaming data. Default 250 ms (4 per second). */
+  /**
+   * Least time between two redraws caused by streaming data. Default 250 ms (4 per second); a
+   * chart whose redraw takes longer waits ten times its redraw time, so no chart takes more than
+   * a tenth of the main thread however much data it holds.
+   */
   minIntervalMs?: number;
 }
 
@@ -36,8 +40,10 @@ export function useLineChart(options: LineChartOptions) {
   const empty = ref(true);
   let chart: EChartsType | null = null;
   let lastRender = 0;
+  let lastDuration = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let xExtent: [number, number] | null = null;
+  let seriesIds = '';
 
   const job: ChartJob = {
     render() {
@@ -47,13 +53,15 @@ export function useLineChart(options: LineChartOptions) {
       const content = options.build({ maxPoints: Math.max(50, Math.round(width)), xZoom: xZoom.value });
       xExtent = content.axes.xExtent;
       empty.value = content.lines.length === 0 && content.bands.length === 0;
-      const option = {
-        ...baseOption({ ...content.axes, xZoom: xZoom.value }, chartColors()),
-        series: seriesOption(content.lines, content.bands, content.axes.log),
-      };
+      const series = seriesOption(content.lines, content.bands, content.axes.log) as Array<{ id: string }>;
+      const ids = series.map((s) => s.id).join('\u0000');
+      const option = { ...baseOption({ ...content.axes, xZoom: xZoom.value }, chartColors()), series };
       // Synchronous on purpose: the scheduler budgets each frame, which lazyUpdate would defeat
-      // by moving every chart's drawing into one ECharts frame.
-      chart.setOption(option, { replaceMerge: ['series'], lazyUpdate: false });
+      // by moving every chart's drawing into one ECharts frame. Series are replaced only when the
+      // set of series changed (a run hidden, a group formed); otherwise merged by id.
+      chart.setOption(option, ids === seriesIds ? { lazyUpdate: false } : { replaceMerge: ['series'], lazyUpdate: false });
+      seriesIds = ids;
+      lastDuration = performance.now() - lastRender;
     },
   };
 
@@ -67,7 +75,7 @@ export function useLineChart(options: LineChartOptions) {
       return;
     }
     if (timer) return;
-    const wait = Math.max(0, minInterval - (performance.now() - lastRender));
+    const wait = Math.max(0, Math.max(minInterval, 10 * lastDuration) - (performance.now() - lastRender));
     timer = setTimeout(() => {
       timer = null;
       scheduleChart(job);
