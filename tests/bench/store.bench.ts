@@ -51,6 +51,7 @@ export async function run(): Promise<BenchResult[]> {
     const { runIds: readRuns } = store.createExperiment(twoRunExperiment('read'));
     for (let b = 0; b < 50_000 / BATCH; b++) store.appendFrames(readRuns[0]!, wideFrames(BATCH, KEYS, b * BATCH));
     const time = (fn: () => unknown) => {
+      for (let i = 0; i < 3; i++) fn(); // let the JIT settle first
       const samples: number[] = [];
       for (let i = 0; i < 15; i++) {
         const t = performance.now();

@@ -171,6 +171,8 @@ export class RunStore {
     }
     const store = new RunStore(db, file);
     try {
+      // The typings allow one argument per step; better-sqlite3 passes as many as the function takes.
+      db.aggregate(PACK_POINTS, packPoints as unknown as Parameters<Database.Database['aggregate']>[1]);
       store.migrate();
       store.sessionId = store.write(() =>
         Number(store.sql('INSERT INTO sessions (pid, host, started_at) VALUES (?, ?, ?)').run(process.pid, os.hostname(), now()).lastInsertRowid),
@@ -399,35 +401,36 @@ export class RunStore {
   series(query: SeriesQuery): Series[] {
     const out: Series[] = [];
     const [from, to] = query.stepRange ?? [0, Number.MAX_SAFE_INTEGER];
-    // One row of three JSON arrays per series: materialising 50k row objects in JS costs more
-    // than SQLite writing and V8 parsing the numbers (SQLite prints doubles exactly, ±Inf as
-    // ±9e999, which JSON.parse reads back as ±Infinity; NaN is stored as NULL). The ordered
-    // subquery walks the primary key in step order; an ORDER BY inside the aggregate would sort.
+    // One packed buffer per series, filled by a SQL aggregate in JS (see packPoints): no JS row
+    // object per point and no number printing or parsing, about twice as fast as either. The
+    // ordered subquery walks the primary key in step order; an ORDER BY in the aggregate would sort.
     const select = this.sql(
-      `SELECT json_group_array(step), json_group_array(wall_ms), json_group_array(value) FROM
+      `SELECT ${PACK_POINTS}(step, wall_ms, value) FROM
        (SELECT step, wall_ms, value FROM points WHERE run_rid = ? AND key_id = ? AND step BETWEEN ? AND ? ORDER BY step)`,
-    ).raw(true);
+    ).pluck();
     for (const runId of query.runIds) {
       const rid = this.rid(runId);
       for (const key of query.keys) {
         const keyId = this.keyIds.get(key) ?? this.lookupKey(key);
         if (keyId === undefined) continue;
-        const [stepsJson, wallJson, valuesJson] = select.get(rid, keyId, Math.ceil(from), Math.floor(to)) as [string, string, string];
-        const steps = JSON.parse(stepsJson) as number[];
-        const n = steps.length;
+        const packed = unpackPoints(select.get(rid, keyId, Math.ceil(from), Math.floor(to)) as Buffer);
+        const n = packed.length / 3;
         if (n === 0) continue;
-        const wallMs = JSON.parse(wallJson) as number[];
-        const values = JSON.parse(valuesJson) as Array<number | null>;
-        let ordered = true;
+        const steps = new Array<number>(n);
+        const wallMs = new Array<number>(n);
+        const values = new Array<number>(n);
         for (let i = 0; i < n; i++) {
-          if (values[i] === null) values[i] = NaN;
-          if (i > 0 && steps[i]! <= steps[i - 1]!) ordered = false;
+          steps[i] = packed[3 * i]!;
+          wallMs[i] = packed[3 * i + 1]!;
+          values[i] = packed[3 * i + 2]!;
         }
+        let ordered = true;
+        for (let i = 1; i < n && ordered; i++) ordered = steps[i]! > steps[i - 1]!;
         if (!ordered) sortBySteps(steps, wallMs, values); // never seen; guards against a planner change
         if (query.maxPoints && n > query.maxPoints) {
-          const keep = minMaxThin(values as number[], query.maxPoints);
+          const keep = minMaxThin(values, query.maxPoints);
           out.push({ runId, key, steps: keep.map((i) => steps[i]!), values: keep.map((i) => values[i]!), wallMs: keep.map((i) => wallMs[i]!) });
-        } else out.push({ runId, key, steps, values: values as number[], wallMs });
+        } else out.push({ runId, key, steps, values, wallMs });
       }
     }
     return out;
@@ -690,8 +693,36 @@ function framesOf(series: Record<string, { steps: number[]; wallMs: number[]; va
   return [...byStep.values()].sort((a, b) => a.step - b.step);
 }
 
+/** The SQL aggregate that packs (step, wall_ms, value) rows into one float64 buffer. */
+const PACK_POINTS = 'bnlab_pack_points';
+interface PackState {
+  data: Float64Array;
+  length: number;
+}
+const packPoints = {
+  start: (): PackState => ({ data: new Float64Array(3 * 1024), length: 0 }),
+  step: (state: PackState, step: number, wallMs: number, value: number | null): void => {
+    if (state.length + 3 > state.data.length) {
+      const bigger = new Float64Array(state.data.length * 2);
+      bigger.set(state.data);
+      state.data = bigger;
+    }
+    // NULL stands for NaN in the table (SQLite has no NaN).
+    state.data[state.length++] = step;
+    state.data[state.length++] = wallMs;
+    state.data[state.length++] = value ?? NaN;
+  },
+  result: (state: PackState): Buffer => Buffer.from(state.data.buffer, 0, state.length * 8),
+};
+
+/** The packed buffer as float64 triples (copied when SQLite's copy isn't 8-byte aligned). */
+function unpackPoints(buffer: Buffer): Float64Array {
+  if (buffer.byteOffset % 8 === 0) return new Float64Array(buffer.buffer, buffer.byteOffset, buffer.byteLength / 8);
+  return new Float64Array(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength));
+}
+
 /** Sorts three parallel arrays by the first, in place. */
-function sortBySteps(steps: number[], wallMs: number[], values: Array<number | null>): void {
+function sortBySteps(steps: number[], wallMs: number[], values: number[]): void {
   const order = steps.map((_, i) => i).sort((a, b) => steps[a]! - steps[b]!);
   const [s, w, v] = [order.map((i) => steps[i]!), order.map((i) => wallMs[i]!), order.map((i) => values[i]!)];
   for (let i = 0; i < order.length; i++) [steps[i], wallMs[i], values[i]] = [s[i]!, w[i]!, v[i]!];
