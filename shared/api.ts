@@ -47,7 +47,8 @@ export interface AppInfo {
   tfjsVersion: string;
   /** Engine backends, in the order workers try them. */
   backends: BackendInfo[];
-  transport: 'electron' | 'browser';
+  /** How the lab is being used: the desktop app, browser mode, or the bnlab CLI. */
+  transport: 'electron' | 'browser' | 'cli';
   platform: string;
   dataDir: string;
   workers: number;

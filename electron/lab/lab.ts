@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
 import type { AppInfo, LabHandlers } from '../../shared/api';
+import { presetSummaries } from '../../shared/presets';
 import { createDispatcher, type Dispatch } from './api/dispatch';
 import { createDatasetHandlers } from './datasets/handlers';
 import { DatasetManager } from './datasets/manager';
@@ -64,7 +65,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     },
     datasets: createDatasetHandlers(datasets, events, options.pickDatasetFiles),
     ...createRunHandlers({ store, runner, datasets, events }),
-    presets: { list: () => [] },
+    presets: { list: () => presetSummaries() },
   };
 
   return {

@@ -1,0 +1,43 @@
+/** A small argument parser: positionals, `--flag`, and `--option value` / `--option=value`. */
+
+const VALUED = new Set(['steps', 'workers', 'out', 'format', 'name', 'label-column']);
+
+export interface ParsedArgs {
+  positional: string[];
+  flags: Set<string>;
+  options: Map<string, string>;
+  /** A positive whole-number option, or undefined when absent; throws for anything else. */
+  number(name: string): number | undefined;
+}
+
+export function parseArgs(argv: string[]): ParsedArgs {
+  const positional: string[] = [];
+  const flags = new Set<string>();
+  const options = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    if (VALUED.has(name)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined || value.startsWith('--')) throw new Error(`--${name} needs a value`);
+      options.set(name, value);
+    } else if (['json', 'help'].includes(name)) flags.add(name);
+    else throw new Error(`unknown option --${name}`);
+  }
+  return {
+    positional,
+    flags,
+    options,
+    number(name) {
+      const raw = options.get(name);
+      if (raw === undefined) return undefined;
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a whole number ≥ 1, not "${raw}"`);
+      return value;
+    },
+  };
+}

@@ -1,0 +1,244 @@
+/**
+ * `bnlab`: the lab without a display. Every command uses the same lab services as the app (one
+ * createLab), so a CLI run is stored, listed and exported exactly like one started from a window.
+ * Exit codes: 0 success, 1 a run failed/diverged/was cancelled (still reported), 2 bad input.
+ */
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { LabEvent, RunSummary } from '../../../shared/api';
+import { metricKey } from '../../../shared/engine/frame';
+import { ExperimentSpec } from '../../../shared/spec/experiment';
+import { parseSpec, SpecError } from '../../../shared/spec/parse';
+import { UserError } from '../api/dispatch';
+import { createLab, type Lab } from '../lab';
+import { resolveDataDir } from '../paths';
+import { experimentFromFile, findPreset, listPresets, presetFindings, type CliFinding } from './experiments';
+import { parseArgs, type ParsedArgs } from './args';
+import { ProgressView } from './progress';
+
+const USAGE = `bnlab — BatchNorm Lab from the command line
+
+  bnlab presets                                   list the built-in experiments
+  bnlab run <preset-id | file.json> [--steps N] [--workers N] [--json] [--out DIR]
+                                                  train every run of an experiment in parallel
+  bnlab runs [--json]                             list stored runs
+  bnlab export <run-id> [--format json|csv] [--out FILE]
+  bnlab datasets [--json]                         list datasets
+  bnlab import <file> [<labels-file>] --name NAME [--label-column C]
+
+Data folder: $BNLAB_HOME, else ${resolveDataDir()}
+Exit codes: 0 success, 1 a run failed or diverged, 2 bad input.`;
+
+/** Thrown for bad input: printed as it is, exit code 2, nothing stored. */
+class InputError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const command = args.positional[0];
+  if (!command || command === 'help' || args.flags.has('help')) {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  switch (command) {
+    case 'presets':
+      return presetsCommand(args);
+    case 'run':
+      return runCommand(args);
+    case 'runs':
+      return withLab(async (lab) => printRuns(lab.store.listRuns(), args.flags.has('json')));
+    case 'export':
+      return exportCommand(args);
+    case 'datasets':
+      return withLab(async (lab) => {
+        const list = lab.datasets.list();
+        if (args.flags.has('json')) console.log(JSON.stringify(list, null, 2));
+        else printTable(['name', 'kind', 'input', 'classes', 'train', 'test'], list.map((d) => [d.name, d.kind, d.inputShape.join('×'), String(d.numClasses), String(d.trainCount), String(d.testCount)]));
+        return 0;
+      });
+    case 'import':
+      return importCommand(args);
+    default:
+      throw new InputError(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+async function withLab(fn: (lab: Lab) => Promise<number>, workers?: number): Promise<number> {
+  const lab = await createLab({ dataDir: resolveDataDir(), transport: 'cli', appVersion: version(), ...(workers ? { workers } : {}) });
+  try {
+    return await fn(lab);
+  } finally {
+    await lab.close();
+  }
+}
+
+function presetsCommand(args: ParsedArgs): number {
+  const presets = listPresets();
+  if (args.flags.has('json')) console.log(JSON.stringify(presets, null, 2));
+  else printTable(['id', 'runs', 'question'], presets.map((p) => [p.id, String(p.runCount), p.question]));
+  return 0;
+}
+
+async function runCommand(args: ParsedArgs): Promise<number> {
+  const target = args.positional[1];
+  if (!target) throw new InputError('run what? give a preset id (see `bnlab presets`) or an experiment file');
+  const steps = args.number('steps');
+  const workers = args.number('workers');
+  const json = args.flags.has('json');
+  // Validate everything before anything is stored.
+  const preset = findPreset(target);
+  let experiment: ExperimentSpec = preset ? preset.experiment({ steps }) : experimentFromFile(target);
+  if (!preset && steps) experiment = withSteps(experiment, steps);
+  experiment = parseSpec(ExperimentSpec, experiment, 'experiment');
+
+  return withLab(async (lab) => {
+    const started = Date.now();
+    const { runIds } = lab.handlers.experiments.start({ experiment }) as { runIds: string[] };
+    const view = json ? null : new ProgressView(process.stdout, runIds.map((id, i) => ({ id, label: `${experiment.runs[i]!.variant} · seed ${experiment.runs[i]!.training.seed}` })));
+    const unsubscribe = lab.events.subscribe((event: LabEvent) => view?.update(event));
+    const stop = () => runIds.forEach((id) => lab.runner.cancel(id));
+    process.once('SIGINT', stop);
+    await lab.runner.whenIdle();
+    process.off('SIGINT', stop);
+    unsubscribe();
+    view?.finish();
+
+    const runs = runIds.map((id) => lab.store.getRun(id));
+    const results = runs.map((run) => summarizeRun(lab, run));
+    const findings: CliFinding[] = preset ? presetFindings(preset, lab, runs) : [];
+    if (args.options.has('out')) {
+      const dir = path.resolve(args.options.get('out')!);
+      mkdirSync(dir, { recursive: true });
+      for (const format of ['json', 'csv'] as const) {
+        const file = lab.store.exportRuns(runIds, format);
+        writeFileSync(path.join(dir, file.fileName), file.content);
+      }
+      writeFileSync(path.join(dir, 'summary.json'), JSON.stringify({ experiment: experiment.title, runs: results, findings }, null, 2));
+    }
+    if (json) {
+      console.log(JSON.stringify({ experiment: experiment.title, presetId: preset?.id ?? null, seconds: (Date.now() - started) / 1000, runs: results, findings }, null, 2));
+    } else {
+      console.log(`\n${experiment.title}: ${runs.length} run${runs.length === 1 ? '' : 's'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      printTable(
+        ['run', 'variant', 'seed', 'status', 'steps', 'train loss', 'test acc', 'best test acc'],
+        results.map((r) => [r.id, r.variant, String(r.seed), r.status, String(r.step), fmt(r.final.trainLoss), fmt(r.final.testAcc), fmt(r.best.testAcc)]),
+      );
+      for (const r of results.filter((r) => r.error)) console.log(`\n${r.variant}: ${r.status} — ${r.error}`);
+      if (findings.length) {
+        console.log('\nFindings');
+        for (const finding of findings) console.log(`  • ${finding.statement}`);
+      }
+    }
+    return runs.every((run) => run.status === 'finished') ? 0 : 1;
+  }, workers);
+}
+
+/** Status, final and best metrics of one run, as the summary table and --json report them. */
+function summarizeRun(lab: Lab, run: RunSummary) {
+  const series = lab.store.series({ runIds: [run.id], keys: [metricKey.testAcc, metricKey.trainLoss] });
+  const values = (key: string) => series.find((s) => s.key === key)?.values.filter(Number.isFinite) ?? [];
+  const last = (key: string) => values(key).at(-1) ?? null;
+  const testAcc = values(metricKey.testAcc);
+  return {
+    id: run.id,
+    variant: run.variant,
+    seed: run.seed,
+    status: run.status,
+    step: run.step,
+    totalSteps: run.totalSteps,
+    backend: run.backend,
+    error: run.error,
+    final: { trainLoss: last(metricKey.trainLoss), testAcc: last(metricKey.testAcc) },
+    best: { testAcc: testAcc.length ? Math.max(...testAcc) : null },
+  };
+}
+
+async function exportCommand(args: ParsedArgs): Promise<number> {
+  const runId = args.positional[1];
+  if (!runId) throw new InputError('export which run? give a run id (see `bnlab runs`)');
+  const format = args.options.get('format') ?? 'json';
+  if (format !== 'json' && format !== 'csv') throw new InputError(`--format must be json or csv, not "${format}"`);
+  return withLab(async (lab) => {
+    const file = lab.store.exportRuns([runId], format);
+    const out = args.options.get('out');
+    if (out) {
+      writeFileSync(out, file.content);
+      console.error(`wrote ${out}`);
+    } else process.stdout.write(file.content);
+    return 0;
+  });
+}
+
+async function importCommand(args: ParsedArgs): Promise<number> {
+  const files = args.positional.slice(1);
+  const name = args.options.get('name');
+  if (files.length === 0) throw new InputError('import which file? bnlab import <file.csv> --name NAME, or <images.idx> <labels.idx> --name NAME');
+  if (!name) throw new InputError('give the dataset a name with --name');
+  const format = files.length === 2 ? 'idx' : files[0]!.toLowerCase().endsWith('.csv') || files[0]!.toLowerCase().endsWith('.txt') ? 'csv' : null;
+  if (!format) throw new InputError(`"${files[0]}" is not a .csv file; an IDX import takes two files (images and labels)`);
+  const labelOption = args.options.get('label-column');
+  const labelColumn = labelOption === undefined ? undefined : /^\d+$/.test(labelOption) ? Number(labelOption) : labelOption;
+  const read = files.map((file) => {
+    try {
+      return { fileName: path.basename(file), bytes: new Uint8Array(readFileSync(file)) };
+    } catch (error) {
+      throw new InputError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    }
+  });
+  return withLab(async (lab) => {
+    const info = lab.datasets.importFiles({ name, format, files: read, ...(labelColumn !== undefined ? { labelColumn } : {}) });
+    console.log(`imported "${info.name}": ${info.trainCount + info.testCount} examples, input ${info.inputShape.join('×')}, ${info.numClasses} classes`);
+    return 0;
+  });
+}
+
+function printRuns(runs: RunSummary[], json: boolean): number {
+  if (json) console.log(JSON.stringify(runs, null, 2));
+  else if (runs.length === 0) console.log('no runs yet: try `bnlab presets`, then `bnlab run <preset-id>`');
+  else printTable(['run', 'experiment', 'variant', 'status', 'step', 'test acc', 'created'], runs.map((r) => [r.id, r.experimentTitle, r.variant, r.status, `${r.step}/${r.totalSteps}`, fmt(r.latest[metricKey.testAcc] ?? null), r.createdAt.slice(0, 19).replace('T', ' ')]));
+  return 0;
+}
+
+/** Every run shortened to `steps` (logging and evaluation kept within the run). */
+export function withSteps(experiment: ExperimentSpec, steps: number): ExperimentSpec {
+  return {
+    ...experiment,
+    runs: experiment.runs.map((run) => ({
+      ...run,
+      training: {
+        ...run.training,
+        duration: { steps },
+        logEvery: Math.max(1, Math.min(run.training.logEvery, Math.floor(steps / 5) || 1)),
+        evalEvery: Math.max(1, Math.min(run.training.evalEvery, steps)),
+      },
+    })),
+  };
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  console.log(line(header));
+  console.log(line(widths.map((w) => '─'.repeat(w))));
+  for (const row of rows) console.log(line(row));
+}
+
+function fmt(value: number | null | undefined): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(4);
+}
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'dev';
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const input = error instanceof InputError || error instanceof SpecError || error instanceof UserError;
+    console.error(`bnlab: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(input ? 2 : 1);
+  },
+);
