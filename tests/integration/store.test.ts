@@ -81,12 +81,34 @@ describe('RunStore across processes', () => {
   });
 });
 
+describe('RunStore sessions', () => {
+  it('treats a session from before a reboot as dead even if its pid is alive again', () => {
+    const store = RunStore.open(home);
+    try {
+      const { runIds } = store.createExperiment(twoRunExperiment());
+      const dayAgo = Date.now() - 86_400_000;
+      const live = (boot: number) =>
+        Number(store.db.prepare('INSERT INTO sessions (pid, host, started_at, boot_ms) VALUES (?, ?, ?, ?)').run(process.ppid, os.hostname(), new Date(boot).toISOString(), boot).lastInsertRowid);
+      const beforeReboot = live(dayAgo);
+      const sinceBoot = live(Math.round(Date.now() - os.uptime() * 1000));
+      store.db.prepare('UPDATE runs SET status = ?, session_id = ? WHERE id = ?').run('running', beforeReboot, runIds[0]);
+      store.db.prepare('UPDATE runs SET status = ?, session_id = ? WHERE id = ?').run('running', sinceBoot, runIds[1]);
+      expect(store.markInterruptedOnOpen()).toBe(1);
+      expect(store.getRun(runIds[0]!).status).toBe('interrupted');
+      expect(store.getRun(runIds[1]!).status).toBe('running');
+    } finally {
+      store.close();
+    }
+  });
+});
+
 describe('RunStore schema', () => {
   it('migrates an empty folder to the latest schema', () => {
     const store = RunStore.open(path.join(home, 'new', 'nested'));
     expect(store.schemaVersion()).toBe(MIGRATIONS.length);
     const tables = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
     expect(tables).toEqual(['artefacts', 'experiments', 'latest', 'points', 'runs', 'series_keys', 'sessions']);
+    expect(store.db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('sessions')).toEqual(['id', 'pid', 'host', 'started_at', 'boot_ms']);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     store.close();
   });
@@ -107,7 +129,7 @@ describe('RunStore schema', () => {
 
     const store = RunStore.open(home);
     try {
-      expect(store.schemaVersion()).toBe(2);
+      expect(store.schemaVersion()).toBe(MIGRATIONS.length);
       expect(store.getRun('r-done')).toMatchObject({ status: 'finished', experimentTitle: 'Old one', latest: { 'train/loss': 0.5 } });
       expect(store.getRun('r-live').status).toBe('interrupted');
       expect(store.series({ runIds: ['r-done'], keys: ['train/loss'] })[0]).toMatchObject({ steps: [10], values: [0.5], wallMs: [5] });

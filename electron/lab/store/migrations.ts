@@ -67,4 +67,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   ALTER TABLE runs ADD COLUMN session_id INTEGER;
   `,
+  // 3: when the machine booted, per session: after a reboot every older session is dead, even
+  // if some unrelated process now has its pid.
+  `
+  ALTER TABLE sessions ADD COLUMN boot_ms INTEGER;
+  `,
 ];

@@ -175,7 +175,7 @@ export class RunStore {
       db.aggregate(PACK_POINTS, packPoints as unknown as Parameters<Database.Database['aggregate']>[1]);
       store.migrate();
       store.sessionId = store.write(() =>
-        Number(store.sql('INSERT INTO sessions (pid, host, started_at) VALUES (?, ?, ?)').run(process.pid, os.hostname(), now()).lastInsertRowid),
+        Number(store.sql('INSERT INTO sessions (pid, host, started_at, boot_ms) VALUES (?, ?, ?, ?)').run(process.pid, os.hostname(), now(), bootTime()).lastInsertRowid),
       );
       store.markInterruptedOnOpen();
     } catch (error) {
@@ -222,13 +222,17 @@ export class RunStore {
 
   /**
    * Runs left `running` or `queued` by a process that is gone (crash, kill, power cut) can't resume:
-   * marks them `interrupted` and forgets their sessions. Sessions of other machines sharing the
+   * marks them `interrupted` and forgets their sessions. A session is gone when its process is, or
+   * when the machine has rebooted since it began (its pid may belong to another process by now). Sessions of other machines sharing the
    * folder are left alone (their processes can't be checked). Returns how many runs it marked.
    */
   markInterruptedOnOpen(): number {
     const host = os.hostname();
-    const sessions = this.sql('SELECT id, pid, host FROM sessions WHERE id != ?').all(this.sessionId) as Array<{ id: number; pid: number; host: string }>;
-    const dead = sessions.filter((s) => s.host === host && !processAlive(s.pid)).map((s) => s.id);
+    const boot = bootTime();
+    const sessions = this.sql('SELECT id, pid, host, boot_ms FROM sessions WHERE id != ?').all(this.sessionId) as Array<{ id: number; pid: number; host: string; boot_ms: number | null }>;
+    // Boot times are derived from uptime, so allow a little drift before calling it a reboot.
+    const rebooted = (s: { boot_ms: number | null }) => s.boot_ms !== null && Math.abs(s.boot_ms - boot) > 120_000;
+    const dead = sessions.filter((s) => s.host === host && (rebooted(s) || !processAlive(s.pid))).map((s) => s.id);
     return this.write(() =>
       this.db.transaction(() => {
         const marked = this.interrupt(
@@ -726,6 +730,11 @@ function sortBySteps(steps: number[], wallMs: number[], values: number[]): void 
   const order = steps.map((_, i) => i).sort((a, b) => steps[a]! - steps[b]!);
   const [s, w, v] = [order.map((i) => steps[i]!), order.map((i) => wallMs[i]!), order.map((i) => values[i]!)];
   for (let i = 0; i < order.length; i++) [steps[i], wallMs[i], values[i]] = [s[i]!, w[i]!, v[i]!];
+}
+
+/** When this machine booted (ms since the epoch, to within a second or so). */
+function bootTime(): number {
+  return Math.round(Date.now() - os.uptime() * 1000);
 }
 
 function now(): string {
