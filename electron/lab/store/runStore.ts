@@ -335,9 +335,13 @@ export class RunStore {
         const epochId = this.keyId(EPOCH_KEY);
         for (const frame of frames) {
           const { step, wallMs } = frame;
+          if (!Number.isSafeInteger(step) || step < 0 || typeof wallMs !== 'number' || typeof frame.epoch !== 'number') {
+            throw new UserError(`run ${runId}: a metric frame has step ${String(step)}, wallMs ${String(wallMs)}, epoch ${String(frame.epoch)}; expected a whole step ≥ 0 and numbers`);
+          }
           for (const key in frame.values) {
             const keyId = this.keyId(key);
             const value = frame.values[key]!;
+            if (typeof value !== 'number') throw new UserError(`run ${runId}: series "${key}" at step ${step} is ${String(value)}, not a number`);
             // SQLite has no NaN: NULL stands for it and reads back as NaN.
             insert.run(rid, keyId, step, wallMs, Number.isNaN(value) ? null : value);
             const seen = newest.get(keyId);

@@ -93,6 +93,18 @@ describe('RunStore', () => {
     expect(store.getRun(runIds[0]!).latest['train/loss']).toBe(-Infinity);
   });
 
+  it('refuses malformed frames whole, saying what was wrong', () => {
+    const { runIds } = store.createExperiment(experiment);
+    const good = lossFrames(2);
+    expect(() => store.appendFrames(runIds[0]!, [...good, { step: 2.5, epoch: 0, wallMs: 0, values: {} }])).toThrow(
+      `run ${runIds[0]}: a metric frame has step 2.5, wallMs 0, epoch 0; expected a whole step ≥ 0 and numbers`,
+    );
+    expect(() => store.appendFrames(runIds[0]!, [...good, { step: 30, epoch: 0, wallMs: 0, values: { 'train/loss': undefined as unknown as number } }])).toThrow(
+      `run ${runIds[0]}: series "train/loss" at step 30 is undefined, not a number`,
+    );
+    expect(store.keys(runIds[0]!)).toEqual([]); // nothing of either batch was stored
+  });
+
   it('thins series keeping spikes, and reads step ranges', () => {
     const { runIds } = store.createExperiment(experiment);
     const many = lossFrames(5000);
