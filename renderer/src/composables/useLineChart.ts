@@ -44,6 +44,9 @@ export function useLineChart(options: LineChartOptions) {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let xExtent: [number, number] | null = null;
   let seriesIds = '';
+  let lastBaseKey = '';
+  let onScreen = false;
+  let stale = false;
 
   const job: ChartJob = {
     render() {
@@ -55,7 +58,16 @@ export function useLineChart(options: LineChartOptions) {
       empty.value = content.lines.length === 0 && content.bands.length === 0;
       const series = seriesOption(content.lines, content.bands, content.axes.log) as Array<{ id: string }>;
       const ids = series.map((s) => s.id).join('\u0000');
-      const option = { ...baseOption({ ...content.axes, xZoom: xZoom.value }, chartColors()), series };
+      const colors = chartColors();
+      // Axes, tooltip and zoom are rebuilt only when something but the data changed; a streaming
+      // update then sets just the series and the axis ranges (less for ECharts to merge).
+      const { xExtent: extent, yRange, ...rest } = content.axes;
+      const baseKey = JSON.stringify([rest.xName, rest.log, xZoom.value, colors]);
+      const option =
+        baseKey === lastBaseKey
+          ? { xAxis: { min: extent?.[0] ?? null, max: extent?.[1] ?? null }, yAxis: { min: yRange?.[0] ?? null, max: yRange?.[1] ?? null }, series }
+          : { ...baseOption({ ...content.axes, xZoom: xZoom.value }, colors), series };
+      lastBaseKey = baseKey;
       // Synchronous on purpose: the scheduler budgets each frame, which lazyUpdate would defeat
       // by moving every chart's drawing into one ECharts frame. Series are replaced only when the
       // set of series changed (a run hidden, a group formed); otherwise merged by id.
@@ -68,6 +80,11 @@ export function useLineChart(options: LineChartOptions) {
   /** Asks for a redraw: `now` for user actions, otherwise at most every minIntervalMs. */
   function invalidate(now = false): void {
     if (!chart) return;
+    // Off-screen charts only remember that they are stale and redraw when scrolled back into view.
+    if (!onScreen) {
+      stale = true;
+      return;
+    }
     if (now) {
       if (timer) clearTimeout(timer);
       timer = null;
@@ -119,10 +136,14 @@ export function useLineChart(options: LineChartOptions) {
       if (!el) return;
       intersection = new IntersectionObserver(
         (entries) => {
-          if (entries.some((e) => e.isIntersecting) && !chart) {
+          onScreen = entries[entries.length - 1]!.isIntersecting;
+          if (onScreen && !chart) {
             visible.value = true;
             create(el);
             resize.observe(el);
+          } else if (onScreen && stale) {
+            stale = false;
+            invalidate(true);
           }
         },
         { rootMargin: '200px' },
