@@ -1,7 +1,7 @@
 /**
  * The normalization layer, every mode, forward and backward, in one place (BN-REFERENCE.md;
  * Ioffe & Szegedy 2015, Algorithms 1–2 and §3). Per unit, over m values (dense: the batch;
- * conv: batch × height × width, NHWC, so a conv input is viewed as an [m, channels] matrix):
+ * conv: batch × height × width of an NHWC map, per channel):
  *
  *   μ_B = (1/m) Σ xᵢ,   σ²_B = (1/m) Σ (xᵢ − μ_B)²      (biased: used to normalize)
  *   x̂ = (x − μ) / √(σ² + ε)                           standardize, batchnorm, frozen
@@ -20,7 +20,7 @@
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { NormLayer } from '../spec/model';
-import { columnSum, type Constants, type Tensor, type Tf } from './ops';
+import { channelSum, type Constants, type Tensor, type Tf } from './ops';
 
 /** The per-unit parameters and running statistics of one norm layer. */
 export interface NormState {
@@ -44,14 +44,11 @@ export interface NormBatch {
 
 /** What the backward pass needs from the forward pass. */
 export interface NormCache {
-  /** Input viewed as [m, units]. */
-  x: tfc.Tensor2D;
-  /** x̂ as [m, units] (equal to x in affine mode). */
-  xhat: tfc.Tensor2D;
+  /** x̂ (x itself in affine mode), in the input's shape. */
+  xhat: Tensor;
   /** 1/√(σ²+ε) as [1, units] or [units]; null in affine mode. */
   invStd: Tensor | null;
   batchStatistics: boolean;
-  shape: number[];
 }
 
 /** Whether the mode standardizes (with batch or running statistics). */
@@ -91,32 +88,30 @@ export function normForward(
 ): { y: Tensor; cache: NormCache | null; batch: NormBatch | null } {
   const { spec, units } = state;
   if (spec.mode === 'none') return { y: x, cache: null, batch: null };
-  const x2 = (x.rank === 2 ? x : tf.reshape(x, [-1, units])) as tfc.Tensor2D;
-  const m = x2.shape[0];
-  let xhat = x2;
+  const m = x.size / units;
+  let xhat = x;
   let invStd: Tensor | null = null;
   let batch: NormBatch | null = null;
   const standardize = standardizes(spec);
   if ((standardize && batchStatistics) || (!standardize && computeStats)) {
-    const mean = columnSum(tf, k, x2, 1 / m);
+    const mean = channelSum(tf, k, x, 1 / m);
     // Two passes (mean first, then the mean of squared deviations): E[x²]−μ² would cancel
     // catastrophically for the badly shifted inputs the lab shows on purpose.
-    const centered = tf.sub(x2, mean);
-    const variance = columnSum(tf, k, tf.square(centered) as tfc.Tensor2D, 1 / m);
+    const centered = tf.sub(x, mean);
+    const variance = channelSum(tf, k, tf.square(centered), 1 / m);
     batch = { mean: tf.reshape(mean, [units]), variance: tf.reshape(variance, [units]), count: m };
     if (standardize) {
       invStd = tf.rsqrt(tf.add(variance, k.scalar(spec.epsilon)));
-      xhat = tf.mul(centered, invStd) as tfc.Tensor2D;
+      xhat = tf.mul(centered, invStd);
     }
   } else if (standardize) {
     invStd = tf.rsqrt(tf.add(state.runningVar, k.scalar(spec.epsilon)));
-    xhat = tf.mul(tf.sub(x2, state.runningMean), invStd) as tfc.Tensor2D;
+    xhat = tf.mul(tf.sub(x, state.runningMean), invStd);
   }
   let y: Tensor = xhat;
   if (state.gamma) y = tf.mul(y, state.gamma);
   if (state.beta) y = tf.add(y, state.beta);
-  if (x.rank !== 2) y = tf.reshape(y, x.shape);
-  return { y, cache: { x: x2, xhat, invStd, batchStatistics: standardize && batchStatistics, shape: x.shape }, batch };
+  return { y, cache: { xhat, invStd, batchStatistics: standardize && batchStatistics }, batch };
 }
 
 /**
@@ -132,22 +127,20 @@ export function normBackward(
   needInputGrad: boolean,
 ): { dx: Tensor | null; dGamma: Tensor | null; dBeta: Tensor | null } {
   const { units, gamma, beta } = state;
-  const dy2 = (dy.rank === 2 ? dy : tf.reshape(dy, [-1, units])) as tfc.Tensor2D;
-  const m = dy2.shape[0];
+  const m = dy.size / units;
   const throughStats = needInputGrad && cache.batchStatistics;
-  const sumDy = beta?.trainable || throughStats ? columnSum(tf, k, dy2) : null;
-  const sumDyXhat = gamma?.trainable || throughStats ? columnSum(tf, k, tf.mul(dy2, cache.xhat) as tfc.Tensor2D) : null;
+  const sumDy = beta?.trainable || throughStats ? channelSum(tf, k, dy) : null;
+  const sumDyXhat = gamma?.trainable || throughStats ? channelSum(tf, k, tf.mul(dy, cache.xhat)) : null;
   let dx: Tensor | null = null;
   if (needInputGrad) {
     const scale = cache.invStd ? (gamma ? tf.mul(cache.invStd, gamma) : cache.invStd) : gamma;
-    let inner: Tensor = dy2;
+    let inner: Tensor = dy;
     if (throughStats) {
       const meanDy = tf.mul(sumDy!, k.scalar(1 / m));
       const meanDyXhat = tf.mul(sumDyXhat!, k.scalar(1 / m));
-      inner = tf.sub(tf.sub(dy2, meanDy), tf.mul(cache.xhat, meanDyXhat));
+      inner = tf.sub(tf.sub(dy, meanDy), tf.mul(cache.xhat, meanDyXhat));
     }
     dx = scale ? tf.mul(inner, scale) : inner;
-    if (dy.rank !== 2) dx = tf.reshape(dx, cache.shape);
   }
   return {
     dx,
@@ -159,14 +152,15 @@ export function normBackward(
 /** Running statistics after one training batch, in the layer's convention (call inside a tidy). */
 export function updateRunningStats(tf: Tf, k: Constants, state: NormState, batch: NormBatch): void {
   const { convention, momentum } = state.spec;
-  // Both conventions are r ← r + take·(b − r); they differ in which weight the momentum names.
+  // Both conventions are r ← (1 − take)·r + take·b; they differ in which weight the momentum names.
   const take = convention === 'pytorch' ? momentum : 1 - momentum;
   if (take === 0) return;
   // PyTorch stores the unbiased variance m/(m−1)·σ²_B; Keras/tf.js store the biased σ²_B.
   const correction = convention === 'pytorch' && batch.count > 1 ? batch.count / (batch.count - 1) : 1;
-  const batchVar = correction === 1 ? batch.variance : tf.mul(batch.variance, k.scalar(correction));
-  const blend = (running: tfc.Variable, value: Tensor) =>
-    running.assign(take === 1 ? value : tf.add(running, tf.mul(tf.sub(value, running), k.scalar(take))));
-  blend(state.runningMean, batch.mean);
-  blend(state.runningVar, batchVar);
+  const blend = (running: tfc.Variable, value: Tensor, scale: number) => {
+    const taken = scale === 1 ? value : tf.mul(value, k.scalar(scale));
+    running.assign(take === 1 ? taken : tf.add(tf.mul(running, k.scalar(1 - take)), taken));
+  };
+  blend(state.runningMean, batch.mean, take);
+  blend(state.runningVar, batch.variance, take * correction);
 }

@@ -1,8 +1,8 @@
 /**
  * Small tensor helpers the engine's hot path shares. Two facts about tfjs's wasm backend shape
  * them: making a tensor from a JS number costs as much as a small kernel (so constants are made
- * once and reused), and reducing over the batch axis with tf.sum is 2–10× slower than a matrix
- * product with a row of ones (tf.sum transposes first; the matmul goes straight to XNNPACK).
+ * once and reused), and reductions over every axis but the channels are slow for NHWC maps (Sum
+ * transposes the whole map first; a ones-row matmul repacks the whole map as XNNPACK weights).
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 
@@ -41,7 +41,19 @@ export class Constants {
   }
 }
 
-/** Σ over the rows of a [m, c] matrix, times `scale`, as a [1, c] row. */
-export function columnSum(tf: Tf, k: Constants, x: tfc.Tensor2D, scale = 1): tfc.Tensor2D {
-  return tf.matMul(k.row(x.shape[0], scale), x);
+/**
+ * Σ over every axis but the last (the batch, and height × width of NHWC maps), times `scale`, as a
+ * [1, C] row. Maps go through XNNPACK's global average pooling (no transpose), then a small
+ * [1, N]·[N, C] product; for 2-D inputs tf.sum is fastest.
+ */
+export function channelSum(tf: Tf, k: Constants, x: Tensor, scale = 1): tfc.Tensor2D {
+  if (x.rank === 2) {
+    // One kernel where the scale is 1 or 1/m (a mean), two otherwise.
+    if (scale === 1) return tf.sum(x, 0, true) as tfc.Tensor2D;
+    if (scale * x.shape[0]! === 1) return tf.mean(x, 0, true) as tfc.Tensor2D;
+    return tf.mul(tf.sum(x, 0, true), k.scalar(scale));
+  }
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const perImage = tf.reshape(tf.avgPool(x as tfc.Tensor4D, [h, w], 1, 'valid'), [n, c]) as tfc.Tensor2D;
+  return tf.matMul(k.row(n, scale * h * w), perImage);
 }

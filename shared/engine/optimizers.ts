@@ -20,6 +20,11 @@ export function learningRateAt(base: number, schedule: LrSchedule, step: number,
 }
 
 export interface OptimizerState {
+  /**
+   * True when `apply` wants gradients already multiplied by the learning rate (plain SGD): the
+   * trainer scales ∂ℓ/∂logits once, which saves a multiply per parameter tensor per step.
+   */
+  readonly prescaled: boolean;
   /** Applies one update to `variables` from `grads` (same order) at learning rate `lr` (call inside a tidy). */
   apply(grads: tfc.Tensor[], lr: number): void;
   dispose(): void;
@@ -44,7 +49,12 @@ export function createOptimizer(tf: Tf, k: Constants, spec: Optimizer, variables
 
   switch (spec.kind) {
     case 'sgd':
+      if (weightDecay === 0) {
+        // w ← w − (lr·g), with lr·g straight from the backward pass.
+        return { prescaled: true, apply: (grads) => grads.forEach((g, i) => variables[i]!.assign(tf.sub(variables[i]!, g))), dispose: () => {} };
+      }
       return {
+        prescaled: false,
         apply: (grads, lr) => step(lr, (lrT) => grads.forEach((g, i) => variables[i]!.assign(tf.sub(variables[i]!, tf.mul(withDecay(g, i), lrT))))),
         dispose: () => {},
       };
@@ -52,6 +62,7 @@ export function createOptimizer(tf: Tf, k: Constants, spec: Optimizer, variables
       const velocity = slots();
       const mu = k.scalar(spec.momentum);
       return {
+        prescaled: false,
         apply: (grads, lr) =>
           step(lr, (lrT) =>
             grads.forEach((raw, i) => {
@@ -73,6 +84,7 @@ export function createOptimizer(tf: Tf, k: Constants, spec: Optimizer, variables
       const [b1, b2, oneMinusB1, oneMinusB2, eps] = [spec.beta1, spec.beta2, 1 - spec.beta1, 1 - spec.beta2, spec.epsilon].map((v) => k.scalar(v));
       let t = 0;
       return {
+        prescaled: false,
         apply: (grads, lr) => {
           t++;
           // Bias correction folded into the step size (Kingma & Ba, Algorithm 1's last lines).

@@ -51,6 +51,8 @@ interface StepRecord extends PassRecord {
   /** Σ g² per layer, in the order of `gradLayers`. */
   gradSquares: Tensor | null;
   gradLayers: string[];
+  /** What the recorded gradients were multiplied by (lr when the optimizer takes them prescaled). */
+  gradScale: number;
 }
 
 /** Steps between reads of the per-step losses when no frame is due: bounds how long a diverged run goes on. */
@@ -143,7 +145,9 @@ export class Trainer {
       const oneHot = tf.tensor2d(this.batchOneHot, [training.batchSize, this.data.numClasses]);
       const { loss, dLogits } = lossAndGradient(tf, k, training.loss, logits, oneHot, true);
       const correct = countCorrect(tf, logits, tf.tensor1d(this.batchY, 'int32'));
-      const grads = this.model.backward(pass.tape!, dLogits!);
+      // Every gradient is linear in ∂ℓ/∂logits: scaling it by lr here scales them all.
+      const seed = this.optimizer.prescaled ? tf.mul(dLogits!, training.schedule.kind === 'constant' ? k.scalar(lr) : tf.scalar(lr)) : dLogits!;
+      const grads = this.model.backward(pass.tape!, seed);
       const gradList = this.trainable.map((v) => grads.get(v)!);
       const gradSquares = record ? [this.gradSquares(gradList, gradLayers)] : [];
       this.optimizer.apply(gradList, lr);
@@ -159,7 +163,7 @@ export class Trainer {
       return { loss, correct, gradSquares };
     });
     this.disposeRecord();
-    if (record) this.lastRecord = { ...pass.record!, batchStats, gradSquares: result.gradSquares[0] ?? null, gradLayers };
+    if (record) this.lastRecord = { ...pass.record!, batchStats, gradSquares: result.gradSquares[0] ?? null, gradLayers, gradScale: this.optimizer.prescaled ? lr : 1 };
     this.pending.push({ loss: result.loss, correct: result.correct });
     if (this.pending.length === CHUNK) this.stackPending();
     this.step++;
@@ -385,7 +389,7 @@ export class Trainer {
     });
     if (record?.gradSquares) {
       const gradSquares = await record.gradSquares.data();
-      record.gradLayers.forEach((layerId, i) => (values[metricKey.gradNorm(layerId)] = Math.sqrt(gradSquares[i]!)));
+      record.gradLayers.forEach((layerId, i) => (values[metricKey.gradNorm(layerId)] = Math.sqrt(gradSquares[i]!) / record.gradScale));
     }
 
     for (const layer of this.model.layers) {
