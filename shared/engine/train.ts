@@ -634,7 +634,11 @@ export async function runTraining(tf: Tf, spec: RunSpec, data: DatasetArrays, ho
     let lastYield = Date.now();
     while (trainer.step < trainer.totalSteps) {
       if (hooks.isCancelled()) return { status: 'cancelled', step: trainer.step };
-      if (hooks.waitForStep) await hooks.waitForStep();
+      if (hooks.waitForStep) {
+        // A paused run says so (and where it stands) before it waits.
+        if (hooks.isPaused?.()) progress();
+        await hooks.waitForStep();
+      }
       if (hooks.isCancelled()) return { status: 'cancelled', step: trainer.step };
       const frameStep = trainer.isFrameStep(trainer.step + 1);
       trainer.trainStep(frameStep);
