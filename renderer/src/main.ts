@@ -1,7 +1,7 @@
 import { createApp } from 'vue';
 import { createPinia } from 'pinia';
 import App from './App.vue';
-import { chartDiagnostics } from './charts/scheduler';
+import { chartDiagnostics } from './charts/diagnostics';
 import './styles/base.css';
 
 // The UI benchmark opens the page with "#…&measure=1" (and "&noThinning=1" for its baseline).

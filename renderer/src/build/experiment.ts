@@ -1,40 +1,31 @@
 /**
- * The draft as an experiment: one run per varied value, times the seeds. Runs of one value share
- * the variant name and differ only by seed; runs of different values share seeds and layer ids,
- * so the engine starts them from the same initial weights (paired comparison).
+ * The draft as an experiment: one run per varied value, times the seeds, expanded by the shared
+ * variant helpers (so the bench and the presets pair runs the same way).
  */
-import { cloneJson } from '../lib/clone';
 import { ExperimentSpec, type ExperimentSpecInput, type RunSpec } from '../../../shared/spec/experiment';
-import { withNormMode, type LayerSpec } from '../../../shared/spec/model';
+import { batchSizeVariants, expandVariants, learningRateVariants, normModeVariants, type Variant } from '../../../shared/spec/variants';
 import { describeIssues } from '../../../shared/spec/parse';
-import type { Draft } from '../stores/useDraftStore';
+import { cloneJson } from '../lib/clone';
+import type { Draft } from './draft';
 
 export type ExperimentResult = { ok: true; experiment: ExperimentSpecInput; runCount: number } | { ok: false; problems: string[] };
 
-interface Variant {
-  name: string;
-  apply: (run: RunSpec) => RunSpec;
-}
-
+/** The variants the plan asks for, or why there are none. */
 function variantsOf(draft: Draft): Variant[] | string {
   const plan = draft.plan;
   switch (plan.vary) {
     case 'nothing':
       return [{ name: draft.title.trim() || 'run', apply: (r) => r }];
-    case 'normMode': {
+    case 'normMode':
       if (!draft.layers.some((l) => l.kind === 'norm')) return 'the model has no normalization layer whose mode could vary: insert one first';
       if (plan.normModes.length === 0) return 'choose at least one normalization mode to compare';
-      return plan.normModes.map((mode) => ({
-        name: mode === 'none' ? 'no BN' : mode,
-        apply: (r) => ({ ...r, model: { layers: r.model.layers.map((l): LayerSpec => (l.kind === 'norm' ? withNormMode(l, mode) : l)) } }),
-      }));
-    }
+      return normModeVariants(plan.normModes);
     case 'learningRate':
       if (plan.learningRates.length === 0) return 'list at least one learning rate';
-      return plan.learningRates.map((lr) => ({ name: `lr ${lr}`, apply: (r) => ({ ...r, training: { ...r.training, learningRate: lr } }) }));
+      return learningRateVariants(plan.learningRates);
     case 'batchSize':
       if (plan.batchSizes.length === 0) return 'list at least one batch size';
-      return plan.batchSizes.map((b) => ({ name: `batch ${b}`, apply: (r) => ({ ...r, training: { ...r.training, batchSize: b } }) }));
+      return batchSizeVariants(plan.batchSizes);
   }
 }
 
@@ -42,16 +33,11 @@ function variantsOf(draft: Draft): Variant[] | string {
 export function experimentFromDraft(draft: Draft): ExperimentResult {
   const variants = variantsOf(draft);
   if (typeof variants === 'string') return { ok: false, problems: [variants] };
-  const base: RunSpec = { variant: '', model: { layers: draft.layers }, data: draft.data, training: draft.training };
-  const runs: RunSpec[] = [];
-  for (const variant of variants) {
-    for (let s = 0; s < draft.plan.seeds; s++) {
-      const run = variant.apply(cloneJson(base));
-      runs.push({ ...run, variant: variant.name, training: { ...run.training, seed: draft.training.seed + s } });
-    }
-  }
-  const experiment = { title: draft.title.trim() || 'Untitled experiment', runs };
+  // A plain copy: the draft lives in reactive proxies, which structuredClone (used by the expansion) refuses.
+  const base = cloneJson<RunSpec>({ variant: 'base', model: { layers: draft.layers }, data: draft.data, training: draft.training });
+  const seeds = Array.from({ length: draft.plan.seeds }, (_, i) => draft.training.seed + i);
+  const experiment = { title: draft.title.trim() || 'Untitled experiment', runs: expandVariants(base, variants, seeds) };
   const parsed = ExperimentSpec.safeParse(experiment);
   if (!parsed.success) return { ok: false, problems: [...new Set(describeIssues(parsed.error).map((m) => m.replace(/^runs\[\d+\]\./, '')))] };
-  return { ok: true, experiment, runCount: runs.length };
+  return { ok: true, experiment, runCount: experiment.runs.length };
 }

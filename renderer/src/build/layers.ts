@@ -47,6 +47,18 @@ export function newNormLayer(layers: readonly LayerSpec[]): NormLayer {
   return NormLayer.parse({ kind: 'norm', id: uniqueId('bn', layers) });
 }
 
+/** `layers` with a BN layer right after every dense/conv layer not already followed by one; the output layer is left alone. */
+export function withNormAfterEvery(layers: readonly LayerSpec[]): LayerSpec[] {
+  const next: LayerSpec[] = [];
+  layers.forEach((layer, i) => {
+    next.push(layer);
+    const needs = (layer.kind === 'dense' || layer.kind === 'conv2d') && i < layers.length - 1 && layers[i + 1]!.kind !== 'norm';
+    // Ids are drawn from everything present, so a new BN never takes an id used later in the list.
+    if (needs) next.push(newNormLayer([...layers, ...next]));
+  });
+  return next;
+}
+
 export function insertAt<T>(list: readonly T[], index: number, item: T): T[] {
   const out = list.slice();
   out.splice(Math.max(0, Math.min(index, out.length)), 0, item);

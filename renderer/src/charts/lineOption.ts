@@ -40,6 +40,13 @@ export interface AxisSettings {
   xFormat: (x: number) => string;
 }
 
+/** What one chart draws: lines, bands under them, and its axes (zoom is the chart's own). */
+export interface LineChartContent {
+  lines: PlotLine[];
+  bands: PlotBand[];
+  axes: Omit<AxisSettings, 'xZoom'>;
+}
+
 /**
  * Interleaved [x0, y0, x1, y1, …] for ECharts. A typed array is copied by ECharts in one block,
  * where arrays of [x, y] pairs are deep-cloned pair by pair on every setOption (most of the cost

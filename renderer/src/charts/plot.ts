@@ -8,11 +8,10 @@ import { displayPoints } from '../../../shared/series/display';
 import { robustExtent, valueExtent } from '../../../shared/series/extent';
 import { minMaxThin, visibleRange } from '../../../shared/series/thinning';
 import type { ChartPanel } from './panels';
-import type { LineChartContent } from '../composables/useLineChart';
-import type { PlotBand, PlotLine } from './lineOption';
+import type { LineChartContent, PlotBand, PlotLine } from './lineOption';
 import { formatNumber } from './lineOption';
 import type { GrowableSeries, SeriesCache } from '../series/seriesCache';
-import { chartDiagnostics } from './scheduler';
+import { chartDiagnostics } from './diagnostics';
 
 export type XAxisKind = 'step' | 'epoch' | 'wall';
 

@@ -3,18 +3,11 @@
  * budget, so eight live charts never add up to one long task: what does not fit waits for the next
  * frame. Each chart also limits itself to a few redraws per second while data streams in.
  */
+import { chartDiagnostics } from './diagnostics';
 
 export interface ChartJob {
   render(): void;
 }
-
-/** Diagnostics switches read from the URL fragment (used by the UI benchmark). */
-export const chartDiagnostics = {
-  /** Record each redraw as a `bnlab:chart-update` performance measure. */
-  measure: false,
-  /** Draw every point (no thinning): the benchmark's baseline. */
-  noThinning: false,
-};
 
 const FRAME_BUDGET_MS = 10;
 const dirty = new Set<ChartJob>();

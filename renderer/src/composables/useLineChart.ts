@@ -5,15 +5,9 @@
  */
 import { onScopeDispose, ref, watch, type Ref } from 'vue';
 import { connect, init, type EChartsType } from '../charts/echarts';
-import { baseOption, seriesOption, type AxisSettings, type PlotBand, type PlotLine } from '../charts/lineOption';
+import { baseOption, seriesOption, type LineChartContent } from '../charts/lineOption';
 import { chartColors } from '../charts/colors';
 import { cancelChart, scheduleChart, type ChartJob } from '../charts/scheduler';
-
-export interface LineChartContent {
-  lines: PlotLine[];
-  bands: PlotBand[];
-  axes: Omit<AxisSettings, 'xZoom'>;
-}
 
 export interface LineChartOptions {
   /** The element the chart draws into. */

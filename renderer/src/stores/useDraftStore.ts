@@ -5,51 +5,10 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import { z } from 'zod';
-import { DataSpec } from '../../../shared/spec/data';
-import { LayerSpec, NormMode, withNormMode, type NormLayer } from '../../../shared/spec/model';
-import { TrainingSpec } from '../../../shared/spec/training';
+import { withNormMode, type LayerSpec, type NormLayer, type NormMode } from '../../../shared/spec/model';
+import { Draft, defaultDraft } from '../build/draft';
 import { loadPersisted, persistOnChange } from '../lib/persist';
-import { duplicateLayer, insertAt, modelIssuesByLayer, moveItem, newLayer, newNormLayer, type LayerKind } from '../build/layers';
-
-/** What the comparison varies: one run per value (times the seeds), paired on initial weights. */
-export const VariantPlan = z.object({
-  vary: z.enum(['nothing', 'normMode', 'learningRate', 'batchSize']).default('nothing'),
-  normModes: z.array(NormMode).default(['none', 'batchnorm']),
-  learningRates: z.array(z.number().positive()).default([0.01, 0.1, 1]),
-  batchSizes: z.array(z.number().int().positive()).default([4, 16, 64]),
-  /** Each variant repeated over this many seeds (seed, seed+1, …). */
-  seeds: z.number().int().min(1).max(16).default(1),
-});
-export type VariantPlan = z.infer<typeof VariantPlan>;
-
-export const Draft = z.object({
-  title: z.string().default('My experiment'),
-  layers: z.array(LayerSpec),
-  data: DataSpec,
-  training: TrainingSpec,
-  plan: VariantPlan,
-});
-export type Draft = z.infer<typeof Draft>;
-
-/** A first experiment that finishes in seconds: a small MLP with BN on a 2-D set. */
-export function defaultDraft(): Draft {
-  return Draft.parse({
-    title: 'BN on two moons',
-    layers: [
-      { kind: 'dense', id: 'dense1', units: 16 },
-      { kind: 'norm', id: 'bn1' },
-      { kind: 'activation', id: 'act1', fn: 'relu' },
-      { kind: 'dense', id: 'dense2', units: 16 },
-      { kind: 'norm', id: 'bn2' },
-      { kind: 'activation', id: 'act2', fn: 'relu' },
-      { kind: 'dense', id: 'out', units: 2 },
-    ],
-    data: { source: { kind: 'synthetic', generator: 'moons', samples: 1000, noise: 0.1, classes: 2, seed: 1 } },
-    training: { learningRate: 0.1, batchSize: 32, duration: { steps: 1000 }, logEvery: 10, evalEvery: 50 },
-    plan: {},
-  });
-}
+import { duplicateLayer, insertAt, modelIssuesByLayer, moveItem, newLayer, newNormLayer, withNormAfterEvery, type LayerKind } from '../build/layers';
 
 const STORAGE_KEY = 'bnlab.draft.v1';
 
@@ -74,14 +33,7 @@ export const useDraftStore = defineStore('draft', () => {
   }
   /** A BN layer right after every dense/conv layer that lacks one (the output layer excepted). */
   function normAfterEvery(): void {
-    let next = draft.value.layers.slice();
-    for (let i = next.length - 2; i >= 0; i--) {
-      const layer = next[i]!;
-      if ((layer.kind === 'dense' || layer.kind === 'conv2d') && next[i + 1]?.kind !== 'norm') {
-        next = insertAt(next, i + 1, newNormLayer(next));
-      }
-    }
-    setLayers(next);
+    setLayers(withNormAfterEvery(draft.value.layers));
   }
   function removeLayer(index: number): void {
     setLayers(draft.value.layers.filter((_, i) => i !== index));
