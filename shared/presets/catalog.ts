@@ -43,6 +43,9 @@ function training(steps: number, settings: Omit<TrainingSpecInput, 'duration'>):
 
 function build(id: string, title: string, base: RunSpecInput, variants: Variant[], seeds: number[] = [1]): ExperimentSpec {
   const parsed = RunSpec.parse(base);
+  // Reduced runs (a handful of steps, as in CI) evaluate on 1,000 held-out examples, not all of them.
+  const steps = 'steps' in parsed.training.duration ? parsed.training.duration.steps : Infinity;
+  if (steps <= 100) parsed.data = { ...parsed.data, evalLimit: Math.min(parsed.data.evalLimit ?? 1000, 1000) };
   return ExperimentSpec.parse({ title, presetId: id, runs: expandVariants(parsed, variants, seeds) });
 }
 
