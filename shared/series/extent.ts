@@ -49,3 +49,22 @@ export function quantileSorted(sorted: readonly number[], q: number): number {
   const frac = pos - i;
   return i + 1 < sorted.length ? sorted[i]! * (1 - frac) + sorted[i + 1]! * frac : sorted[i]!;
 }
+
+/**
+ * `extent` widened to round numbers, so a fixed (shared or outlier-robust) axis range still gets
+ * readable end labels: decades on a log axis, multiples of a 1/2/5 step on a linear one.
+ */
+export function niceExtent(extent: [number, number], log: boolean, ticks = 5): [number, number] {
+  const [lo, hi] = extent;
+  if (lo === hi) {
+    const pad = Math.abs(lo) * 0.2 || 1;
+    return niceExtent([lo - pad, hi + pad], log, ticks);
+  }
+  if (log && lo > 0 && hi > 0) return [10 ** Math.floor(Math.log10(lo)), 10 ** Math.ceil(Math.log10(hi))];
+  const span = hi - lo;
+  const raw = span / ticks;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude;
+  const round = (v: number) => Number(v.toPrecision(12));
+  return [round(Math.floor(lo / step) * step), round(Math.ceil(hi / step) * step)];
+}

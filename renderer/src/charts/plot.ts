@@ -5,7 +5,7 @@
  */
 import { aggregateSeeds, type BandKind } from '../../../shared/series/groups';
 import { displayPoints } from '../../../shared/series/display';
-import { robustExtent, valueExtent } from '../../../shared/series/extent';
+import { niceExtent, robustExtent, valueExtent } from '../../../shared/series/extent';
 import { minMaxThin, visibleRange } from '../../../shared/series/thinning';
 import type { ChartPanel } from './panels';
 import type { LineChartContent, PlotBand, PlotLine } from './lineOption';
@@ -127,7 +127,8 @@ export function buildPanelContent(
     });
   }
 
-  const yRange = settings.ignoreOutliers ? robustExtent(yArrays, 0.02, 0.98, settings.log) : scope.length > entries.length ? valueExtent(yArrays, settings.log) : null;
+  const fixed = settings.ignoreOutliers ? robustExtent(yArrays, 0.02, 0.98, settings.log) : scope.length > entries.length ? valueExtent(yArrays, settings.log) : null;
+  const yRange = fixed && niceExtent(fixed, settings.log);
   const xFormat = settings.xAxis === 'step' ? (x: number) => `step ${Math.round(x).toLocaleString('en-US')}` : settings.xAxis === 'wall' ? (x: number) => `${formatNumber(x)} s` : (x: number) => `epoch ${formatNumber(x)}`;
   return {
     lines,

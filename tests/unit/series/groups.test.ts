@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateSeeds, unionSorted } from '../../../shared/series/groups';
 import { stepsToTarget, summarizeSeries } from '../../../shared/series/summary';
-import { quantileSorted, robustExtent, valueExtent } from '../../../shared/series/extent';
+import { niceExtent, quantileSorted, robustExtent, valueExtent } from '../../../shared/series/extent';
 import { assignColors, RUN_PALETTE } from '../../../shared/series/colors';
 
 describe('seed groups', () => {
@@ -59,6 +59,13 @@ describe('extents', () => {
     const [lo, hi] = robustExtent([ys])!;
     expect(hi).toBeLessThan(3);
     expect(lo).toBeGreaterThan(0.5);
+  });
+  it('nice ranges end on round numbers', () => {
+    expect(niceExtent([0.06457, 0.7224], false)).toEqual([0, 0.8]);
+    expect(niceExtent([0.06457, 0.7224], true)).toEqual([0.01, 1]);
+    expect(niceExtent([-0.0891, 0.061], false)).toEqual([-0.1, 0.1]);
+    expect(niceExtent([0.9, 3.1], false)).toEqual([0.5, 3.5]);
+    expect(niceExtent([1, 1], false)).toEqual([0.8, 1.2]);
   });
   it('quantiles interpolate', () => {
     expect(quantileSorted([0, 10], 0.25)).toBe(2.5);
