@@ -100,7 +100,15 @@ export class Trainer {
     const { training, data: dataSpec } = spec;
     this.exampleSize = data.inputShape.reduce((a, b) => a * b, 1);
     const n = data.train.y.length;
-    if (data.train.x.length !== n * this.exampleSize) throw new Error(`the training inputs hold ${data.train.x.length} values, expected ${n} examples × ${this.exampleSize}`);
+    for (const [name, split] of [
+      ['training', data.train],
+      ['test', data.test],
+    ] as const) {
+      if (split.x.length !== split.y.length * this.exampleSize) throw new Error(`the ${name} inputs hold ${split.x.length} values, expected ${split.y.length} examples × ${this.exampleSize}`);
+      // A label out of range would silently land in the next example's one-hot row.
+      const bad = split.y.findIndex((label) => !(label >= 0 && label < data.numClasses));
+      if (bad >= 0) throw new Error(`${name} example ${bad} has label ${split.y[bad]}, outside the dataset's ${data.numClasses} classes (0–${data.numClasses - 1})`);
+    }
     const limit = Math.min(n, dataSpec.trainLimit ?? n);
     // trainLimit takes a seeded random subset, so a quick variant still sees every class.
     this.trainIndex = limit < n ? Rng.derive(training.seed, 'subset').permutation(n).slice(0, limit) : Int32Array.from({ length: n }, (_, i) => i);

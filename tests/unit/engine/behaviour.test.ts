@@ -52,6 +52,15 @@ describe('data', () => {
     expect(Math.abs(acc * 7 - Math.round(acc * 7))).toBeLessThan(1e-6);
   });
 
+  it('rejects labels outside the classes and inputs of the wrong size', async () => {
+    const data = moons(40, 10);
+    data.test.y[3] = 2;
+    expect(await run(moonsSpec(), data)).toMatchObject({ status: 'failed', message: 'test example 3 has label 2, outside the dataset’s 2 classes (0–1)'.replace('’', "'") });
+    const short = moons(40, 10);
+    short.train.x = short.train.x.slice(1);
+    expect(await run(moonsSpec(), short)).toMatchObject({ status: 'failed', message: 'the training inputs hold 79 values, expected 40 examples × 2' });
+  });
+
   it('rejects a batch larger than the (limited) training set with an actionable message', async () => {
     const outcome = await run(moonsSpec({ data: { trainLimit: 10 }, training: { batchSize: 20 } }));
     expect(outcome).toMatchObject({ status: 'failed', message: 'the batch size 20 is larger than the 10 training examples; choose a batch size of at most 10' });

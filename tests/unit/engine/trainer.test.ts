@@ -5,7 +5,7 @@ import { metricKey, type MetricFrame } from '../../../shared/engine/frame';
 import { buildModel } from '../../../shared/engine/model';
 import { runTraining, Trainer } from '../../../shared/engine/train';
 import type { RunSpec, RunSpecInput } from '../../../shared/spec/experiment';
-import { moons, moonsSpec as spec } from './fixtures';
+import { images, moons, moonsSpec as spec } from './fixtures';
 
 beforeAll(async () => {
   await initNodeBackend();
@@ -36,6 +36,46 @@ describe('determinism and pairing', () => {
     const otherSeed = buildModel(tf, spec().model, [2], 2, 8);
     expect(kernel(otherSeed, 'd1')).not.toEqual(kernel(withBn, 'd1'));
     for (const m of [withBn, without, otherSeed]) m.dispose();
+  });
+});
+
+describe('determinism with everything random switched on', () => {
+  it('a CNN with dropout and noisy BN gives the same frames, every instrument included, for the same seed', async () => {
+    const data = images(96, [6, 6, 1], 3);
+    const cnn = (seed: number) =>
+      spec({
+        layers: [
+          { kind: 'conv2d', id: 'c1', filters: 3, kernelSize: 3 },
+          { kind: 'norm', id: 'bn1', injectNoise: true },
+          { kind: 'activation', id: 'a1', fn: 'relu' },
+          { kind: 'maxPool', id: 'p1' },
+          { kind: 'flatten', id: 'f' },
+          { kind: 'dropout', id: 'drop', rate: 0.3 },
+          { kind: 'dense', id: 'out', units: 3 },
+        ],
+        training: { seed, optimizer: { kind: 'adam' }, learningRate: 0.01, batchSize: 12, duration: { epochs: 2 }, logEvery: 4, evalEvery: 8 },
+      });
+    const collect = async (seed: number) => {
+      const out: MetricFrame[] = [];
+      const outcome = await runTraining(tf, cnn(seed), data, { onFrame: (f) => out.push(f), isCancelled: () => false });
+      expect(outcome).toEqual({ status: 'finished', step: 16 });
+      return out.map((f) => ({ step: f.step, epoch: f.epoch, values: Object.fromEntries(Object.entries(f.values).filter(([key]) => key !== metricKey.stepsPerSecond)) }));
+    };
+    const a = await collect(4);
+    expect(a.map((f) => f.step)).toEqual([4, 8, 12, 16]);
+    expect(a.at(-1)!.epoch).toBe(2);
+    expect(await collect(4)).toEqual(a);
+    expect((await collect(5)).map((f) => f.values[metricKey.trainLoss])).not.toEqual(a.map((f) => f.values[metricKey.trainLoss]));
+  });
+
+  it('conv layers pair too: with and without BN start from the same kernels', () => {
+    const withBn = buildModel(tf, spec({ layers: [{ kind: 'conv2d', id: 'c1', filters: 4, kernelSize: 3 }, { kind: 'norm', id: 'bn' }, { kind: 'flatten', id: 'f' }, { kind: 'dense', id: 'out', units: 2 }] }).model, [5, 5, 1], 2, 9);
+    const without = buildModel(tf, spec({ layers: [{ kind: 'conv2d', id: 'c1', filters: 4, kernelSize: 3 }, { kind: 'flatten', id: 'f' }, { kind: 'dense', id: 'out', units: 2 }] }).model, [5, 5, 1], 2, 9);
+    const kernel = (m: typeof withBn, id: string) => Array.from(m.params.find((p) => p.layerId === id && p.name === 'kernel')!.variable.dataSync());
+    expect(kernel(withBn, 'c1')).toEqual(kernel(without, 'c1'));
+    expect(kernel(withBn, 'out')).toEqual(kernel(without, 'out'));
+    withBn.dispose();
+    without.dispose();
   });
 });
 
