@@ -49,7 +49,8 @@ export async function main(): Promise<void> {
   const dataDir = resolveDataDir(app.getPath('userData'));
   lab = await createLab({
     dataDir,
-    resourcesDir: app.isPackaged ? path.join(process.resourcesPath, 'resources') : undefined,
+    // Packaged: extraResources puts the compressed MNIST in <resources>/mnist.
+    resourcesDir: app.isPackaged ? process.resourcesPath : undefined,
     transport: 'electron',
     appVersion: app.getVersion(),
     workerFactory: createGpuWorkerFactory({ preloadPath, appOrigin: APP_ORIGIN }),

@@ -17,10 +17,8 @@ export function createRunHandlers({ store, runner, datasets }: RunHandlerDeps): 
   return {
     experiments: {
       start: ({ experiment }) => {
-        // Imported datasets must exist before anything is stored.
-        for (const run of experiment.runs) {
-          if (run.data.source.kind === 'imported') datasets.load(run.data.source, run.data.testFraction);
-        }
+        // Every dataset must exist before anything is stored (describe() checks without loading).
+        for (const run of experiment.runs) datasets.describe(run.data.source, run.data.testFraction);
         const created = store.createExperiment(experiment);
         runner.enqueue(created.runIds);
         return created;

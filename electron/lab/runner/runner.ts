@@ -53,7 +53,6 @@ export class Runner {
   private readonly queue: string[] = [];
   private readonly slots: Slot[] = [];
   private readonly active = new Map<string, ActiveRun>();
-  private readonly sharedData = new Map<string, DatasetArrays>();
   private readonly timer: ReturnType<typeof setInterval>;
   private idleWaiters: Array<() => void> = [];
   private closed = false;
@@ -151,7 +150,8 @@ export class Runner {
     let worker: TrainingWorker;
     try {
       spec = this.options.store.getRun(runId).spec;
-      data = this.dataset(spec);
+      // The manager hands out arrays in shared memory: worker threads read them without a copy.
+      data = this.options.datasets.load(spec.data);
       worker = await this.workerFor(slot);
     } catch (error) {
       this.finish(run, 'failed', 0, (error as Error).message);
@@ -159,25 +159,6 @@ export class Runner {
     }
     if (this.closed) return;
     worker.post({ type: 'start', runId, spec, data });
-  }
-
-  /** The dataset in shared memory, made once per process and shared by every worker thread. */
-  private dataset(spec: RunSpec): DatasetArrays {
-    const key = JSON.stringify([spec.data.source, spec.data.testFraction]);
-    let shared = this.sharedData.get(key);
-    if (!shared) {
-      const data = this.options.datasets.load(spec.data.source, spec.data.testFraction);
-      const share = <T extends Float32Array | Int32Array>(array: T, make: (buffer: SharedArrayBuffer) => T): T => {
-        const copy = make(new SharedArrayBuffer(array.byteLength));
-        copy.set(array);
-        return copy;
-      };
-      const f32 = (a: Float32Array) => share(a, (b) => new Float32Array(b));
-      const i32 = (a: Int32Array) => share(a, (b) => new Int32Array(b));
-      shared = { ...data, train: { x: f32(data.train.x), y: i32(data.train.y) }, test: { x: f32(data.test.x), y: i32(data.test.y) } };
-      this.sharedData.set(key, shared);
-    }
-    return shared;
   }
 
   private async workerFor(slot: Slot): Promise<TrainingWorker> {
