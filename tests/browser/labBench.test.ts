@@ -132,12 +132,23 @@ describe('lab bench', () => {
     await screenshot(page, 'bench-compare-side-by-side');
     await page.getByRole('radio', { name: 'Overlay' }).check({ force: true });
 
+    // Dark theme by shortcut; the shortcut list opens with "?".
+    await page.keyboard.press('Alt+t');
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page.waitForTimeout(300);
+    await screenshot(page, 'bench-compare-dark');
+    await page.locator('body').press('?');
+    await expect.poll(() => page.getByRole('dialog', { name: 'Keyboard shortcuts' }).count()).toBe(1);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+
     // The open comparison and the draft survive a restart.
     await page.reload();
     await expect.poll(() => diff.locator('tr[data-path="model.layers.bn1.mode"] td').allInnerTexts(), { timeout: 30_000 }).toEqual(['none', 'batchnorm']);
     await page.getByTestId('tab-build').click();
     expect(await page.getByLabel('Learn γ (gamma) of bn1').isChecked()).toBe(false);
     expect(await page.getByLabel('Experiment title').inputValue()).toBe('BN vs none on circles');
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     expect(problems).toEqual([]);
   });
 });

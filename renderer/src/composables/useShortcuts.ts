@@ -29,12 +29,20 @@ export function matchesShortcut(event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | '
   return event.key.toLowerCase() === key.toLowerCase();
 }
 
+const NON_TEXT_INPUTS = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color', 'file']);
+
+/** Whether keys typed into `el` are text (so plain-key shortcuts must not take them). */
+function isTextEntry(el: HTMLElement): boolean {
+  if (el.isContentEditable || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT') return true;
+  return el.tagName === 'INPUT' && !NON_TEXT_INPUTS.has((el as HTMLInputElement).type);
+}
+
 export function useShortcuts(shortcuts: readonly Shortcut[], options: ShortcutsOptions = {}) {
   const target = options.target ?? window;
   const onKey = (e: Event) => {
     const event = e as KeyboardEvent;
     const el = event.target as HTMLElement | null;
-    const typing = !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+    const typing = !!el && isTextEntry(el);
     for (const s of shortcuts) {
       if (!matchesShortcut(event, s.keys)) continue;
       if (typing && !event.ctrlKey && !event.metaKey && !event.altKey) continue;
