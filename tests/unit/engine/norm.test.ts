@@ -6,9 +6,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend, tf } from '../../../electron/lab/engineHost/nodeBackend';
 import { createNormState, normBackward, normForward as engineNormForward, updateRunningStats, type NormState } from '../../../shared/engine/norm';
+import { buildModel, layerBackward, layerForward, type LayerCache } from '../../../shared/engine/model';
 import { Constants } from '../../../shared/engine/ops';
 import { Rng } from '../../../shared/engine/random';
-import { NormLayer, type NormMode } from '../../../shared/spec/model';
+import { ModelSpec, NormLayer, type NormMode } from '../../../shared/spec/model';
 import { withNormMode } from '../../../shared/spec/model';
 import { bnBackward64, bnForward64, runningUpdate64 } from './reference/bn64';
 
@@ -143,6 +144,35 @@ describe.each(shapes)('$name', ({ shape, rows, units }) => {
     }
     expectClose(out.state.runningMean.dataSync(), expected.mean);
     expectClose(out.state.runningVar.dataSync(), expected.variance);
+  });
+
+  it('none: passes x and ∂ℓ/∂y through, computes no statistics', () => {
+    const model = buildModel(tf, ModelSpec.parse({ layers: [layer('none'), { kind: 'flatten', id: 'f' }, { kind: 'dense', id: 'out', units: 2 }] }), shape.slice(1), 2, 1);
+    tf.engine().startScope();
+    const tape: LayerCache[] = [];
+    const batchStats = new Map();
+    const input = tf.tensor(x.flat(), shape);
+    const y = layerForward(tf, model.constants, model.layers[0]!, input, { training: true, tape, batchStats });
+    expect(y).toBe(input);
+    expect(batchStats.size).toBe(0);
+    const dx = layerBackward(tf, model.constants, tape[0]!, tf.tensor(dy.flat(), shape), true, new Map());
+    expectClose(dx!.dataSync(), dy.flat());
+    tf.engine().endScope();
+    model.dispose();
+  });
+
+  it('eval mode backward: running statistics are constants, so ∂ℓ/∂x = γ·∂ℓ/∂y/√(Var+ε)', () => {
+    const spec = layer('batchnorm', { epsilon: eps });
+    const state = createNormState(tf, spec, shape.slice(1));
+    state.gamma!.assign(tf.tensor1d(gamma));
+    state.runningVar.assign(tf.tensor1d(Array.from({ length: units }, (_, j) => 0.5 + j)));
+    tf.engine().startScope();
+    const result = engineNormForward(tf, k, state, tf.tensor(x.flat(), shape), false, false);
+    const grads = normBackward(tf, k, state, tf.tensor(dy.flat(), shape), result.cache!, true);
+    expectClose(grads.dx!.dataSync(), dy.flatMap((row) => row.map((g, j) => (gamma[j]! * g) / Math.sqrt(0.5 + j + eps))));
+    // ∂ℓ/∂γ = Σ ∂ℓ/∂y·x̂ with x̂ from the running statistics (mean 0 here).
+    expectClose(grads.dGamma!.dataSync(), Array.from({ length: units }, (_, j) => dy.reduce((sum, row, i) => sum + (row[j]! * x[i]![j]!) / Math.sqrt(0.5 + j + eps), 0)));
+    tf.engine().endScope();
   });
 
   it('eval mode uses running statistics; evalUseBatchStats uses the batch', () => {
