@@ -24,7 +24,13 @@ export function createGpuWorkerFactory(options: GpuWorkerOptions): WorkerFactory
         show: false,
         width: 320,
         height: 240,
-        webPreferences: { ...secureWebPreferences(path.join(path.dirname(options.preloadPath), 'worker.cjs')), backgroundThrottling: false },
+        webPreferences: {
+          ...secureWebPreferences(path.join(path.dirname(options.preloadPath), 'worker.cjs')),
+          contextIsolation: true,
+          sandbox: true,
+          nodeIntegration: false,
+          disableBlinkFeatures: 'Auxclick',
+        },
       });
       const { port1, port2 } = new MessageChannelMain();
       const messageListeners: Array<(message: FromWorker) => void> = [];

@@ -79,7 +79,11 @@ export async function main(): Promise<void> {
 function createMainWindow(boundsFile: string): BrowserWindow {
   const displays = screen.getAllDisplays().map((display) => display.workArea);
   const bounds = restoreBounds(loadBounds(boundsFile), displays);
-  const window = new BrowserWindow(mainWindowOptions(preloadPath, bounds));
+  const options = mainWindowOptions(preloadPath, bounds);
+  const window = new BrowserWindow({
+    ...options,
+    webPreferences: { ...options.webPreferences, contextIsolation: true, sandbox: true, nodeIntegration: false, disableBlinkFeatures: 'Auxclick' },
+  });
   if (bounds.maximized) window.maximize();
   window.once('ready-to-show', () => window.show());
   window.on('close', () => saveBounds(boundsFile, { ...window.getNormalBounds(), maximized: window.isMaximized() }));

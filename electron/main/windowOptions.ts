@@ -19,6 +19,8 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
     webviewTag: false,
     navigateOnDragDrop: false,
     spellcheck: false,
+    // Middle-click must not open links in new windows (Electronegativity's AUXCLICK check).
+    disableBlinkFeatures: 'Auxclick',
     // The engine windows keep training while hidden; the main window keeps charts live while unfocused.
     backgroundThrottling: false,
   };

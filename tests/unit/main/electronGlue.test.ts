@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { channelOf, contractMethods } from '../../../shared/api';
+import { secureWebPreferences } from '../../../electron/main/windowOptions';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -144,6 +145,9 @@ describe('main window', () => {
       webviewTag: false,
     });
     expect(String(prefs.preload)).toMatch(/preload[\\/]index\.cjs$/);
+    // The keys spelled out at the call site (for static checkers) agree with the one factory.
+    expect(prefs).toEqual(secureWebPreferences(String(prefs.preload)));
+    expect(prefs.disableBlinkFeatures).toBe('Auxclick');
     expect(state.sandboxEnabled).toBe(true);
     expect(state.lockRequested).toBe(true);
   });
