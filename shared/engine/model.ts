@@ -12,7 +12,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { ActivationFn, Initializer, LayerSpec, ModelSpec } from '../spec/model';
 import { createNormState, normBackward, normForward, standardizes, type NormBatch, type NormCache, type NormState } from './norm';
-import { channelSum, Constants, type Tensor, type Tf } from './ops';
+import { channelSum, Constants, newVariable, type Tensor, type Tf } from './ops';
 import { Rng } from './random';
 
 export interface Param {
@@ -182,13 +182,13 @@ function createParams(tf: Tf, runtime: LayerRuntime, next: LayerSpec | undefined
     const kernelShape = dense ? [inShape[0]!, spec.units] : [spec.kernelSize, spec.kernelSize, inShape[2]!, spec.filters];
     // The stream depends on (seed, layer id, shape) only: paired runs that share a layer share its weights.
     const values = initialValues(spec.init, prod(kernelShape), fanIn, fanOut, Rng.derive(seed, 'init', spec.id, kernelShape.join('x')));
-    add('kernel', tf.variable(tf.tensor(values, kernelShape), !trainOnlyNorm));
+    add('kernel', newVariable(tf, () => tf.tensor(values, kernelShape), !trainOnlyNorm));
     // A bias right before a standardizing norm layer would stay at its init of 0 for ever: its
     // gradient is exactly zero in training (BN subtracts the batch mean, and its input gradient
     // sums to zero per unit — Ioffe & Szegedy §2–3) and eval subtracts a running mean that
     // includes it. So it is left out: the same numbers, without adding zeros to every map.
     const redundant = next?.kind === 'norm' && standardizes(next);
-    if (spec.bias && !redundant) add('bias', tf.variable(tf.zeros([dense ? spec.units : spec.filters]), !trainOnlyNorm));
+    if (spec.bias && !redundant) add('bias', newVariable(tf, () => tf.zeros([dense ? spec.units : spec.filters]), !trainOnlyNorm));
   } else if (spec.kind === 'norm') {
     // γ/β stay trainable under trainOnlyNorm: they are exactly what Frankle et al. train.
     const norm = createNormState(tf, spec, inShape);

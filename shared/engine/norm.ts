@@ -20,7 +20,7 @@
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { NormLayer } from '../spec/model';
-import { channelSum, type Constants, type Tensor, type Tf } from './ops';
+import { channelSum, newVariable, type Constants, type Tensor, type Tf } from './ops';
 
 /** The per-unit parameters and running statistics of one norm layer. */
 export interface NormState {
@@ -61,14 +61,14 @@ export function createNormState(tf: Tf, spec: NormLayer, inputShape: number[]): 
   const units = inputShape[inputShape.length - 1]!;
   const applies = spec.mode === 'batchnorm' || spec.mode === 'affine' || spec.mode === 'frozen';
   const make = (param: NormLayer['gamma']) =>
-    applies && param.use !== 'absent' ? tf.variable(tf.fill([units], param.init), spec.mode !== 'frozen' && param.use === 'learned') : null;
+    applies && param.use !== 'absent' ? newVariable(tf, () => tf.fill([units], param.init), spec.mode !== 'frozen' && param.use === 'learned') : null;
   return {
     spec,
     units,
     gamma: make(spec.gamma),
     beta: make(spec.beta),
-    runningMean: tf.variable(tf.zeros([units]), false),
-    runningVar: tf.variable(tf.ones([units]), false),
+    runningMean: newVariable(tf, () => tf.zeros([units]), false),
+    runningVar: newVariable(tf, () => tf.ones([units]), false),
   };
 }
 

@@ -57,3 +57,12 @@ export function channelSum(tf: Tf, k: Constants, x: Tensor, scale = 1): tfc.Tens
   const perImage = tf.reshape(tf.avgPool(x as tfc.Tensor4D, [h, w], 1, 'valid'), [n, c]) as tfc.Tensor2D;
   return tf.matMul(k.row(n, scale * h * w), perImage);
 }
+
+/**
+ * A variable holding `make()`'s value. tf.variable keeps its own reference to the data, so the
+ * initial tensor must be freed separately or every parameter of every run leaks one tensor; tidy
+ * frees it and keeps the variable.
+ */
+export function newVariable(tf: Tf, make: () => Tensor, trainable: boolean): tfc.Variable {
+  return tf.tidy(() => tf.variable(make(), trainable));
+}

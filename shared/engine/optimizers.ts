@@ -1,7 +1,7 @@
 /** Optimizers and learning-rate schedules, written out so every run says exactly what it did. */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { LrSchedule, Optimizer } from '../spec/training';
-import type { Constants } from './ops';
+import { newVariable, type Constants } from './ops';
 
 type Tf = typeof tfc;
 
@@ -37,7 +37,7 @@ export interface OptimizerState {
  * is not asking about.
  */
 export function createOptimizer(tf: Tf, k: Constants, spec: Optimizer, variables: tfc.Variable[], weightDecay: number, decayMask: boolean[]): OptimizerState {
-  const slots = () => variables.map((v) => tf.variable(tf.zerosLike(v), false));
+  const slots = () => variables.map((v) => newVariable(tf, () => tf.zerosLike(v), false));
   const withDecay = (g: tfc.Tensor, i: number) => (weightDecay > 0 && decayMask[i] ? tf.add(g, tf.mul(variables[i]!, k.scalar(weightDecay))) : g);
   // A constant learning rate is one cached scalar; a scheduled one is a fresh scalar per step.
   const rate = (lr: number) => (lastLr === lr ? k.scalar(lr) : tf.scalar(lr));
