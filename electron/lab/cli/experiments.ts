@@ -4,6 +4,7 @@ import type { RunDetail, RunSummary } from '../../../shared/api';
 import { getPreset, presets, type Finding, type Preset } from '../../../shared/presets';
 import { ExperimentSpec } from '../../../shared/spec/experiment';
 import { parseSpec } from '../../../shared/spec/parse';
+import { parseWorkshopFile } from '../../../shared/spec/workshop';
 import { UserError } from '../api/dispatch';
 import type { Lab } from '../lab';
 
@@ -32,8 +33,9 @@ export function experimentFromFile(file: string): ExperimentSpec {
   } catch (error) {
     throw new UserError(`${file} is not valid JSON: ${(error as Error).message}`);
   }
-  const inner = json && typeof json === 'object' && 'experiment' in json ? (json as { experiment: unknown }).experiment : json;
-  return parseSpec(ExperimentSpec, inner, `experiment in ${file}`);
+  // A workshop file carries its experiment (with prompts and locks the CLI has no use for).
+  if (json && typeof json === 'object' && 'format' in json) return parseWorkshopFile(text, file).experiment;
+  return parseSpec(ExperimentSpec, json, `experiment in ${file}`);
 }
 
 /** The preset's findings over the finished runs, as structured data. */

@@ -1,0 +1,56 @@
+/**
+ * Workshop files (`.bnlab.json`): an instructor's experiment with the charts to show, questions
+ * for participants, and controls locked or hidden (as TensorFlow Playground's classroom links do).
+ * Opened by the app and by `bnlab run file.bnlab.json`; invalid or tampered files are refused
+ * with a message that says what is wrong.
+ */
+import { z } from 'zod';
+import { ExperimentSpec } from './experiment';
+import { describeIssues, SpecError } from './parse';
+
+export const WORKSHOP_FORMAT = 'bnlab-workshop';
+export const WORKSHOP_VERSION = 1;
+
+/** Controls of the bench an instructor can lock or hide. */
+export const WorkshopControl = z.enum(['model', 'normOptions', 'data', 'training', 'variants', 'seeds']);
+export type WorkshopControl = z.infer<typeof WorkshopControl>;
+
+export const WorkshopFile = z
+  .object({
+    format: z.literal(WORKSHOP_FORMAT),
+    version: z.literal(WORKSHOP_VERSION),
+    experiment: ExperimentSpec,
+    /** Chart ids (a preset's) or series keys to show first. */
+    charts: z.array(z.string().min(1).max(200)).max(40).default([]),
+    prompts: z.array(z.string().min(1).max(1000)).max(20).default([]),
+    locked: z.array(WorkshopControl).default([]),
+    hidden: z.array(WorkshopControl).default([]),
+  })
+  .strict();
+export type WorkshopFile = z.infer<typeof WorkshopFile>;
+export type WorkshopFileInput = z.input<typeof WorkshopFile>;
+
+/** Parses a workshop file's text; throws a SpecError naming what is wrong. */
+export function parseWorkshopFile(text: string, fileName = 'workshop file'): WorkshopFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new SpecError(fileName, [`not valid JSON (${(error as Error).message})`]);
+  }
+  if (!json || typeof json !== 'object' || (json as { format?: unknown }).format !== WORKSHOP_FORMAT) {
+    throw new SpecError(fileName, [`not a BatchNorm Lab workshop file (expected "format": "${WORKSHOP_FORMAT}")`]);
+  }
+  const version = (json as { version?: unknown }).version;
+  if (version !== WORKSHOP_VERSION) {
+    throw new SpecError(fileName, [typeof version === 'number' && version > WORKSHOP_VERSION ? `made by a newer BatchNorm Lab (version ${version}); update the app` : `unknown version ${JSON.stringify(version)}`]);
+  }
+  const result = WorkshopFile.safeParse(json);
+  if (!result.success) throw new SpecError(fileName, describeIssues(result.error));
+  return result.data;
+}
+
+/** A workshop file's text for an experiment. */
+export function workshopFileText(file: WorkshopFileInput): string {
+  return JSON.stringify(WorkshopFile.parse(file), null, 2) + '\n';
+}
