@@ -243,7 +243,7 @@ export class Trainer {
     const normLayers = this.model.layers.filter((l) => l.spec.kind === 'norm' && standardizes(l.spec));
     const pass = async (batchStatistics: boolean) => {
       // Whenever batch statistics are in play, evaluate in batches of the training batch size, so the statistics mean the same thing.
-      const chunk = batchStatistics || normLayers.some((l) => l.spec.kind === 'norm' && l.spec.evalUseBatchStats) ? batchSize : 1000;
+      const chunk = batchStatistics || normLayers.some((l) => l.spec.kind === 'norm' && l.spec.evalUseBatchStats) ? batchSize : this.evalChunk();
       const usable = chunk === batchSize ? Math.floor(n / chunk) * chunk : n;
       const partial: Tensor[] = [];
       for (let start = 0; start < usable; start += chunk) {
@@ -267,6 +267,15 @@ export class Trainer {
     const out: Record<string, number> = { [metricKey.testLoss]: evalMode.loss, [metricKey.testAcc]: evalMode.acc };
     if (normLayers.length > 0 && n >= batchSize) out[metricKey.testAccBatchStats] = (await pass(true)).acc;
     return out;
+  }
+
+  /**
+   * Examples per eval batch: up to 1000, fewer when one example's largest activation is big, so a
+   * chunk's activations stay around 16 MB (wasm memory only ever grows).
+   */
+  private evalChunk(): number {
+    const largest = Math.max(...this.model.layers.map((l) => l.outShape.reduce((a, b) => a * b, 1)));
+    return Math.max(1, Math.min(1000, Math.floor(2 ** 22 / largest)));
   }
 
   /** Per-unit γ, β and statistics of every norm layer (scatter plots of γ vs √(σ²+ε), β vs μ). */
