@@ -5,7 +5,8 @@
  * after a reload.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { Browser, Download, Page } from 'playwright-core';
 import { launchChromium, recordForeignRequests, screenshot, startLabSession, type LabSession } from './harness';
 
 let session: LabSession;
@@ -27,6 +28,11 @@ afterAll(async () => {
   await session?.close();
 });
 
+/** The text of what a click downloads. */
+async function downloaded(click: () => Promise<void>): Promise<{ name: string; text: string }> {
+  const [download] = await Promise.all([page.waitForEvent('download') as Promise<Download>, click()]);
+  return { name: download.suggestedFilename(), text: readFileSync((await download.path())!, 'latin1') };
+}
 const normCards = () => page.locator('article.layer-card[data-kind=norm]');
 /** ECharts' accessible description of a chart (it lists the series and their data). */
 const chartLabel = (panel: string) => page.locator(`[data-panel="${panel}"] [data-testid=chart-canvas]`).first().getAttribute('aria-label').then((v) => v ?? '');
@@ -45,6 +51,13 @@ describe('lab bench', () => {
     const inserted = normCards().nth(1);
     expect(await inserted.getAttribute('data-layer-id')).toBe('bn2');
     expect(await page.locator('article.layer-card').nth(4).getAttribute('data-layer-id')).toBe('bn2');
+
+    // Alt+↑/↓ moves the focused card.
+    await page.locator('[data-layer-id=act1]').focus();
+    await page.keyboard.press('Alt+ArrowUp');
+    await expect.poll(() => page.locator('article.layer-card').nth(1).getAttribute('data-layer-id')).toBe('act1');
+    await page.keyboard.press('Alt+ArrowDown');
+    await expect.poll(() => page.locator('article.layer-card').nth(2).getAttribute('data-layer-id')).toBe('act1');
 
     // γ learning off: the rendered formula names γ's fixed value instead of the symbol.
     const formula = page.locator('[data-layer-id=bn1] [data-testid=norm-formula] [role=math]').first();
@@ -121,6 +134,17 @@ describe('lab bench', () => {
     await expect.poll(() => page.locator('[data-testid=compare-charts] [data-panel=loss] canvas').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await expect.poll(() => chartLabel('loss'), { timeout: 30_000 }).toMatch(/no BN|batchnorm/);
     await screenshot(page, 'bench-compare');
+
+    // Exports: a chart as PNG and SVG, the comparison as CSV.
+    const png = await downloaded(() => page.getByRole('button', { name: 'Save Loss as PNG' }).first().click());
+    expect(png.name).toBe('loss.png');
+    expect(png.text.slice(1, 4)).toBe('PNG');
+    const svg = await downloaded(() => page.getByRole('button', { name: 'Save Loss as SVG' }).first().click());
+    expect(svg.text).toMatch(/^<svg[\s\S]*<path[\s\S]*<\/svg>$/);
+    const csv = await downloaded(() => page.getByRole('button', { name: 'Export CSV' }).click());
+    const lines = csv.text.trim().split('\n');
+    expect(lines[0]).toBe('run_id,run,key,step,value,wall_ms');
+    expect(lines.filter((l) => l.includes(',train/loss,')).length).toBe(2 * 80);
 
     await page.getByTestId('diff-only').uncheck();
     expect(await diff.locator('tbody tr').count()).toBeGreaterThan(paths.length);

@@ -45,6 +45,19 @@ const UNDO = pattern((id) => metricKey.undoDistance(id));
 const OUT_STD = pattern((id) => metricKey.outputStat(id, 'std'));
 const EFFECTIVE_LR = pattern((id) => metricKey.effectiveLr(id));
 
+const UNIT_HOLE = 987_654_321;
+/** Tracked units of one norm layer's γ or β: the unit numbers present, ascending. */
+function unitsOf(keys: readonly string[], layerId: string, param: 'gamma' | 'beta'): number[] {
+  const escaped = metricKey.normParamUnit(layerId, param, UNIT_HOLE).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp('^' + escaped.replace(String(UNIT_HOLE), '(\\d+)') + '$');
+  const units = new Set<number>();
+  for (const key of keys) {
+    const m = re.exec(key);
+    if (m) units.add(Number(m[1]));
+  }
+  return [...units].sort((a, b) => a - b);
+}
+
 function ids(keys: readonly string[], re: RegExp): string[] {
   const found: string[] = [];
   for (const key of keys) {
@@ -98,6 +111,20 @@ export function chartPanels(available: readonly string[]): ChartPanel[] {
         hint: 'mean over units, band: min–max',
         lines: lines([[metricKey.normParam(id, param, 'mean'), 'mean']]),
         bands: band(metricKey.normParam(id, param, 'min'), metricKey.normParam(id, param, 'max'), 'min–max'),
+        goal: 'max',
+        logDefault: false,
+      });
+    }
+  }
+  for (const id of ids(available, GAMMA_MEAN)) {
+    for (const param of ['gamma', 'beta'] as const) {
+      const units = unitsOf(available, id, param);
+      add({
+        id: `${param}Units:${id}`,
+        title: `${param === 'gamma' ? 'γ' : 'β'} per tracked unit · ${id}`,
+        hint: 'do they move towards the values that undo the normalization?',
+        lines: units.map((u, i) => ({ key: metricKey.normParamUnit(id, param, u), label: `unit ${u}`, dash: DASHES[i % DASHES.length]! })),
+        bands: [],
         goal: 'max',
         logDefault: false,
       });

@@ -8,6 +8,7 @@ import { computed, ref } from 'vue';
 import { withNormMode, type LayerSpec, type NormLayer, type NormMode } from '../../../shared/spec/model';
 import { Draft, defaultDraft } from '../build/draft';
 import { loadPersisted, persistOnChange } from '../lib/persist';
+import { describeIssues } from '../../../shared/spec/parse';
 import { duplicateLayer, insertAt, modelIssuesByLayer, moveItem, newLayer, newNormLayer, withNormAfterEvery, type LayerKind } from '../build/layers';
 
 const STORAGE_KEY = 'bnlab.draft.v1';
@@ -55,6 +56,17 @@ export const useDraftStore = defineStore('draft', () => {
     if (layer?.kind !== 'norm') return;
     updateLayer(index, withNormMode<NormLayer>(layer, mode));
   }
+  /** Replaces the draft with one read from an experiment file; returns what was wrong, or null. */
+  function loadFromJson(text: string): string | null {
+    try {
+      const parsed = Draft.safeParse(JSON.parse(text));
+      if (!parsed.success) return describeIssues(parsed.error).slice(0, 4).join('; ');
+      draft.value = parsed.data;
+      return null;
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  }
   function reset(): void {
     draft.value = defaultDraft();
     restoreProblem.value = null;
@@ -73,6 +85,7 @@ export const useDraftStore = defineStore('draft', () => {
     duplicate,
     updateLayer,
     setNormMode,
+    loadFromJson,
     reset,
   };
 });

@@ -18,6 +18,11 @@ export const useUiStore = defineStore('ui', () => {
   const view = ref<ViewName>(saved.value.view);
   const theme = ref<'light' | 'dark'>(saved.value.theme);
   const shortcutsOpen = ref(false);
+  /** The dataset import form (also opened by File → Import dataset…). */
+  const importOpen = ref(false);
+  const aboutOpen = ref(false);
+  /** A message for the user that is not tied to one place (menu commands, file problems). */
+  const notice = ref<string | null>(null);
 
   watch(theme, (t) => (document.documentElement.dataset.theme = t), { immediate: true });
   persistOnChange('bnlab.ui.v1', () => ({ view: view.value, theme: theme.value }));
@@ -26,5 +31,5 @@ export const useUiStore = defineStore('ui', () => {
     theme.value = theme.value === 'dark' ? 'light' : 'dark';
   }
 
-  return { view, theme, shortcutsOpen, toggleTheme };
+  return { view, theme, shortcutsOpen, importOpen, aboutOpen, notice, toggleTheme };
 });
