@@ -1,5 +1,5 @@
 /** Turning selected runs into what the charts draw: single runs, or seed groups of one variant. */
-import type { RunDetail, RunSummary } from '../../../shared/api';
+import type { DatasetInfo, RunDetail, RunSummary } from '../../../shared/api';
 import type { PlotEntry } from '../charts/plot';
 
 /** Runs that differ only by seed share this key: same experiment, same variant. */
@@ -10,6 +10,20 @@ export function groupKey(run: Pick<RunSummary, 'experimentId' | 'variant'>): str
 /** "with BN · seed 2", prefixed by the experiment when runs come from several. */
 export function runLabel(run: Pick<RunSummary, 'variant' | 'seed' | 'experimentTitle'>, withExperiment: boolean): string {
   return `${withExperiment ? `${run.experimentTitle} / ` : ''}${run.variant} · seed ${run.seed}`;
+}
+
+/**
+ * Training examples of a run: the listed dataset's count when the source matches it, else (a
+ * synthetic set with its own sample count) the dataset manager's split rule — keep in step with
+ * testCountOf in electron/lab/datasets/examples.ts until stored series carry their epochs.
+ */
+export function trainCountOf(spec: RunDetail['spec'], listed: readonly DatasetInfo[]): number | undefined {
+  const key = JSON.stringify(spec.data.source);
+  const exact = listed.find((d) => JSON.stringify(d.source) === key);
+  if (exact) return exact.trainCount;
+  const source = spec.data.source;
+  if (source.kind === 'synthetic') return source.samples - Math.max(1, Math.round(source.samples * spec.data.testFraction));
+  return undefined;
 }
 
 /** Epochs per step from a run's spec and its training-set size (null when unknown). */

@@ -9,7 +9,7 @@ import { loadPersisted, persistOnChange } from '../lib/persist';
 import { useRunsStore } from './useRunsStore';
 import { useRunColorsStore } from './useRunColorsStore';
 import { useDatasetsStore } from './useDatasetsStore';
-import { epochsPerStep, plotEntries } from '../compare/entries';
+import { epochsPerStep, plotEntries, trainCountOf } from '../compare/entries';
 import type { PlotEntry, PlotSettings } from '../charts/plot';
 
 const CompareState = z.object({
@@ -49,8 +49,7 @@ export const useCompareStore = defineStore('compare', () => {
       colorOf: (id) => colors.colorOf(id),
       epochsPerStep: (id) => {
         const detail = runsStore.details[id];
-        const dataset = detail && datasets.datasets.find((d) => JSON.stringify(d.source) === JSON.stringify(detail.spec.data.source));
-        return epochsPerStep(detail, dataset?.trainCount);
+        return epochsPerStep(detail, detail && trainCountOf(detail.spec, datasets.datasets));
       },
     });
     return list;

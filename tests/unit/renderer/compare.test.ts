@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configDiff, flattenConfig } from '../../../renderer/src/compare/configDiff';
 import { comparisonCsv, comparisonJson } from '../../../renderer/src/compare/exportData';
-import { epochsPerStep, groupKey, plotEntries } from '../../../renderer/src/compare/entries';
+import { epochsPerStep, groupKey, plotEntries, trainCountOf } from '../../../renderer/src/compare/entries';
 import { chartPanels, panelKeys } from '../../../renderer/src/charts/panels';
 import { buildPanelContent } from '../../../renderer/src/charts/plot';
 import { SeriesCache } from '../../../renderer/src/series/seriesCache';
@@ -74,6 +74,9 @@ describe('entries', () => {
     const detail = { spec: { data: { trainLimit: 400 }, training: { batchSize: 40 } } } as unknown as RunDetail;
     expect(epochsPerStep(detail, 800)).toBe(0.1);
     expect(epochsPerStep(undefined, 800)).toBeNull();
+    const spec = { data: { source: { kind: 'synthetic', generator: 'moons', samples: 500, noise: 0.1, classes: 2, seed: 1 }, testFraction: 0.2 } } as RunDetail['spec'];
+    expect(trainCountOf(spec, [])).toBe(400);
+    expect(trainCountOf(spec, [{ source: spec.data.source, trainCount: 123 } as never])).toBe(123);
   });
 });
 
@@ -91,10 +94,16 @@ describe('chart panels', () => {
     metricKey.preActivation('act1', 'p85'),
     metricKey.gradNorm('d1'),
     metricKey.gradNorm('d2'),
+    metricKey.normParamUnit('bn1', 'gamma', 0),
+    metricKey.normParamUnit('bn1', 'gamma', 7),
   ];
   it('recognises keys through metricKey', () => {
     const panels = chartPanels(keys);
-    expect(panels.map((p) => p.id)).toEqual(['loss', 'accuracy', 'gamma:bn1', 'beta:bn1', 'pre:act1', 'grad']);
+    expect(panels.map((p) => p.id)).toEqual(['loss', 'accuracy', 'gamma:bn1', 'beta:bn1', 'gammaUnits:bn1', 'pre:act1', 'grad']);
+    expect(panels.find((p) => p.id === 'gammaUnits:bn1')!.lines.map((l) => [l.key, l.label])).toEqual([
+      ['norm/bn1/gamma/u0', 'unit 0'],
+      ['norm/bn1/gamma/u7', 'unit 7'],
+    ]);
     expect(panels.find((p) => p.id === 'pre:act1')!.bands).toEqual([{ lo: 'pre/act1/p15', hi: 'pre/act1/p85', label: '15–85%' }]);
     expect(panels.find((p) => p.id === 'beta:bn1')!.bands).toEqual([]);
     expect(panelKeys(panels[0]!)).toEqual([metricKey.trainLoss, metricKey.testLoss]);
