@@ -224,6 +224,9 @@ export class Trainer {
     const parametersFinite = await this.instruments(values);
     if (!parametersFinite) return { diverged: this.step, message: `a parameter became NaN or infinite by step ${this.step}` };
     if (this.isEvalStep()) Object.assign(values, await this.evaluate());
+    // Frames carry finite numbers only (the MetricFrame schema, and JSON, have no NaN/∞): a value
+    // that is not finite (say an eval loss overflowing in eval mode) is left out, not stored as junk.
+    for (const [key, value] of Object.entries(values)) if (!Number.isFinite(value)) delete values[key];
     return { frame: { step: this.step, epoch: this.epochProgress(), wallMs: Date.now() - this.started, values } };
   }
 
@@ -278,22 +281,26 @@ export class Trainer {
     return Math.max(1, Math.min(1000, Math.floor(2 ** 22 / largest)));
   }
 
-  /** Per-unit γ, β and statistics of every norm layer (scatter plots of γ vs √(σ²+ε), β vs μ). */
+  /**
+   * Per-unit γ, β and statistics of every norm layer that transforms (scatter plots of γ vs
+   * √(σ²+ε), β vs μ). Batch statistics are those of the last recorded step; empty if there was none.
+   */
   async snapshot(): Promise<NormSnapshot> {
     const layers: NormSnapshot['layers'] = [];
     for (const layer of this.model.layers) {
-      if (!layer.norm || layer.spec.kind !== 'norm') continue;
+      if (!layer.norm || layer.spec.kind !== 'norm' || layer.spec.mode === 'none') continue;
       const norm = layer.norm;
       const batch = this.lastRecord?.batchStats.get(layer.spec.id);
-      const read = async (t: Tensor | null | undefined, fill: number) => (t ? Array.from(await t.data()) : new Array<number>(norm.units).fill(fill));
+      // Absent γ/β act as 1 and 0.
+      const read = async (t: Tensor | null, fill: number) => (t ? Array.from(await t.data()) : new Array<number>(norm.units).fill(fill));
       layers.push({
         id: layer.spec.id,
         gamma: await read(norm.gamma, 1),
         beta: await read(norm.beta, 0),
         runningMean: await read(norm.runningMean, 0),
         runningVar: await read(norm.runningVar, 1),
-        batchMean: await read(batch?.mean, NaN),
-        batchVar: await read(batch?.variance, NaN),
+        batchMean: batch ? Array.from(await batch.mean.data()) : [],
+        batchVar: batch ? Array.from(await batch.variance.data()) : [],
         epsilon: layer.spec.epsilon,
       });
     }

@@ -1,7 +1,7 @@
 /** What a run does with its data and randomness: input transforms, subsets, dropout, noisy BN, divergence, instruments. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend, tf } from '../../../electron/lab/engineHost/nodeBackend';
-import { metricKey, type MetricFrame } from '../../../shared/engine/frame';
+import { MetricFrame, metricKey, NormSnapshot } from '../../../shared/engine/frame';
 import { buildModel, layerForward, layerBackward, type LayerCache } from '../../../shared/engine/model';
 import { Rng } from '../../../shared/engine/random';
 import { runTraining, Trainer } from '../../../shared/engine/train';
@@ -150,8 +150,15 @@ describe('instruments', () => {
       ],
       training: { batchSize: 16, duration: { steps: 30 }, logEvery: 10, evalEvery: 30, diagnostics: { trackUnits: 2, landscape: true, landscapeSteps: [0.5, 1, 2] } },
     });
-    const { frames, status } = await run(spec, data);
-    expect(status).toBe('finished');
+    const snapshots: NormSnapshot[] = [];
+    const frames: MetricFrame[] = [];
+    const outcome = await runTraining(tf, spec, data, { onFrame: (f) => frames.push(f), onSnapshot: (s) => snapshots.push(s), isCancelled: () => false });
+    expect(outcome.status).toBe('finished');
+    // What the store and IPC accept: finite numbers only.
+    for (const frame of frames) MetricFrame.parse(frame);
+    const snapshot = NormSnapshot.parse(snapshots.at(-1));
+    expect(snapshot.step).toBe(30);
+    expect(snapshot.layers.map((l) => [l.id, l.gamma.length, l.batchVar.length])).toEqual([['bn1', 4, 4]]);
     const first = frames[0]!.values;
     // Right after BN a channel has mean ≈ β̄ ≈ 0 and std ≈ γ̄ ≈ 1; max pooling raises the mean and shrinks the spread.
     expect(Math.abs(first[metricKey.outputStat('bn1', 'mean')]!)).toBeLessThan(0.1);
