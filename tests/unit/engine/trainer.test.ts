@@ -68,6 +68,29 @@ describe('determinism with everything random switched on', () => {
     expect((await collect(5)).map((f) => f.values[metricKey.trainLoss])).not.toEqual(a.map((f) => f.values[metricKey.trainLoss]));
   });
 
+  it('a finished CNN run with every instrument on (landscape, noise, overlapping pools) frees every tensor it made', async () => {
+    const before = tf.memory().numTensors;
+    const outcome = await runTraining(
+      tf,
+      spec({
+        layers: [
+          { kind: 'conv2d', id: 'c1', filters: 3, kernelSize: 3, stride: 2 },
+          { kind: 'norm', id: 'bn1', injectNoise: true },
+          { kind: 'activation', id: 'a1', fn: 'leakyRelu' },
+          { kind: 'maxPool', id: 'p1', poolSize: 2, stride: 1 },
+          { kind: 'avgPool', id: 'p2', poolSize: 2, stride: 1 },
+          { kind: 'flatten', id: 'f' },
+          { kind: 'dense', id: 'out', units: 3 },
+        ],
+        training: { optimizer: { kind: 'adam' }, weightDecay: 1e-3, batchSize: 8, duration: { steps: 20 }, logEvery: 5, evalEvery: 10, diagnostics: { trackUnits: 2, landscape: true } },
+      }),
+      images(64, [8, 8, 1], 3),
+      { onFrame: () => {}, onSnapshot: () => {}, isCancelled: () => false },
+    );
+    expect(outcome.status).toBe('finished');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('conv layers pair too: with and without BN start from the same kernels', () => {
     const withBn = buildModel(tf, spec({ layers: [{ kind: 'conv2d', id: 'c1', filters: 4, kernelSize: 3 }, { kind: 'norm', id: 'bn' }, { kind: 'flatten', id: 'f' }, { kind: 'dense', id: 'out', units: 2 }] }).model, [5, 5, 1], 2, 9);
     const without = buildModel(tf, spec({ layers: [{ kind: 'conv2d', id: 'c1', filters: 4, kernelSize: 3 }, { kind: 'flatten', id: 'f' }, { kind: 'dense', id: 'out', units: 2 }] }).model, [5, 5, 1], 2, 9);
