@@ -5,6 +5,8 @@
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { Backend } from './frame';
+import { RunSpec } from '../spec/experiment';
+import { describeIssues, SpecError } from '../spec/parse';
 import type { FromWorker, ToWorker } from './protocol';
 import { runTraining, type Trainer } from './train';
 
@@ -31,10 +33,16 @@ export function createEngineWorker(tf: typeof tfc, post: (message: FromWorker) =
             post({ type: 'ended', runId: message.runId, status: 'failed', step: 0, message: 'this worker is already training another run' });
             return;
           }
+          // A message is a boundary: the spec is parsed (defaults filled in) before anything is built.
+          const parsed = RunSpec.safeParse(message.spec);
+          if (!parsed.success) {
+            post({ type: 'ended', runId: message.runId, status: 'failed', step: 0, message: new SpecError('run spec', describeIssues(parsed.error)).message });
+            return;
+          }
           const run = { runId: message.runId, cancelled: false, paused: false, steps: 0, wake: null as (() => void) | null, trainer: null as Trainer | null };
           current = run;
           const { runId } = message;
-          void runTraining(tf, message.spec, message.data, {
+          void runTraining(tf, parsed.data, message.data, {
             onStarted: (info) => post({ type: 'started', runId, backend: info.backend, totalSteps: info.totalSteps }),
             onTrainer: (trainer) => (run.trainer = trainer),
             onFrame: (frame) => post({ type: 'frame', runId, frame }),

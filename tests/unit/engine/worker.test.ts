@@ -2,6 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend, tf } from '../../../electron/lab/engineHost/nodeBackend';
 import type { FromWorker } from '../../../shared/engine/protocol';
+import type { RunSpec } from '../../../shared/spec/experiment';
 import { createEngineWorker } from '../../../shared/engine/workerLoop';
 import { moons, moonsSpec } from './fixtures';
 
@@ -99,5 +100,12 @@ describe('createEngineWorker', () => {
     await waitFor('ended', (m) => m.runId === 'a');
     worker.handle({ type: 'start', runId: 'c', spec: moonsSpec({ layers: [{ kind: 'dense', id: 'out', units: 5 }] }), data: moons() });
     expect(await waitFor('ended', (m) => m.runId === 'c')).toMatchObject({ status: 'failed', step: 0, message: expect.stringContaining('set its units to 2') });
+    // The spec is checked at the message boundary; defaults are filled in.
+    const { training, ...rest } = moonsSpec();
+    worker.handle({ type: 'start', runId: 'd', spec: { ...rest, training: { ...training, batchSize: 0 } }, data: moons() });
+    expect(await waitFor('ended', (m) => m.runId === 'd')).toMatchObject({ status: 'failed', step: 0, message: expect.stringMatching(/^invalid run spec: training\.batchSize: /) });
+    const bare = { variant: 'bare', model: { layers: [{ kind: 'dense', id: 'out', units: 2 }] }, data: { source: { kind: 'mnist' } }, training: { learningRate: 0.1, batchSize: 10, duration: { steps: 3 } } };
+    worker.handle({ type: 'start', runId: 'e', spec: bare as unknown as RunSpec, data: moons() });
+    expect(await waitFor('ended', (m) => m.runId === 'e')).toMatchObject({ status: 'finished', step: 3 });
   });
 });
