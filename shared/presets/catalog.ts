@@ -104,31 +104,31 @@ const undo: Preset = {
   findings: (input) => [...undoFindings(input), ...finalSeriesByVariant(input, metricKey.undoFraction('bn1'), (v, x) => `${v}: at the end ${x} of bn1's units were within 10% of undoing BN`)],
 };
 
-const spiralsScaled: DataSpecInput = { source: { kind: 'synthetic', generator: 'spirals', samples: 1500, classes: 3, noise: 0.05 }, inputScale: 20 };
+const circlesScaled: DataSpecInput = { source: { kind: 'synthetic', generator: 'circles', samples: 1500, classes: 2, noise: 0.05 }, inputScale: 20 };
 
 const standardizeFirst: Preset = {
   id: 'why-standardize',
   title: 'Why standardize first? (why not just γx + β)',
   question: 'Is BN just a learned scale and shift, or does standardizing with batch statistics matter?',
-  summary: 'A tanh MLP on 3-class spirals whose inputs are scaled by 20 (badly scaled data), with normalization layers set to none, affine (γx+β, no statistics) or batchnorm, at two learning rates.',
+  summary: 'A tanh MLP on the circles set (a disc inside a ring) whose inputs are scaled by 20 (badly scaled data), with normalization layers set to none, affine (γx+β, no statistics) or batchnorm, at two learning rates.',
   varied: 'the normalization mode (none / affine / batchnorm) and the learning rate',
   heldFixed: 'initial weights, data, batch order, optimizer',
   math: ['\\text{affine: } y = \\gamma x + \\beta \\qquad \\text{BN: } y = \\gamma \\frac{x-\\mu_\\mathcal{B}}{\\sqrt{\\sigma_\\mathcal{B}^2+\\epsilon}} + \\beta'],
   prompts: ['Which mode copes with the badly scaled input?', 'Which survives the larger learning rate?'],
   experiment(options) {
     const steps = stepsFor(options, 6_000, 1_500);
-    const layers = mlp({ hidden: [64, 64], activation: 'tanh', classes: 3, norm: 'beforeActivation' });
+    const layers = mlp({ hidden: [32, 32], activation: 'tanh', classes: 2, norm: 'beforeActivation' });
     const modes: Variant[] = (['none', 'affine', 'batchnorm'] as const).flatMap((mode) =>
       [0.05, 0.5].map((lr) => ({ name: `${mode === 'none' ? 'no norm' : mode} · lr ${lr}`, apply: (run: RunSpec) => ({ ...setNormMode(run, mode), training: { ...run.training, learningRate: lr } }) })),
     );
-    return build(this.id, this.title, { variant: 'base', model: { layers }, data: spiralsScaled, training: training(steps, { learningRate: 0.05, batchSize: 32 }) }, modes);
+    return build(this.id, this.title, { variant: 'base', model: { layers }, data: circlesScaled, training: training(steps, { learningRate: 0.05, batchSize: 32 }) }, modes);
   },
   charts: [
     { kind: 'line', id: 'test-acc', title: 'Held-out accuracy', keys: [metricKey.testAcc] },
     { kind: 'line', id: 'loss', title: 'Training loss', keys: [metricKey.trainLoss], logY: true },
     { kind: 'line', id: 'linear', title: 'Fraction of tanh inputs with |z| < 1 (layer 1)', keys: [metricKey.fractionLinear('act1')] },
   ],
-  findings: (input) => [...finalAccuracy(input), divergence(input), ...finalSeriesByVariant(input, metricKey.fractionLinear('act1'), (v, x) => `${v}: ${x} of the first tanh layer's inputs were in its near-linear range |z| < 1 at the end`)],
+  findings: (input) => [...finalAccuracy(input), ...stepsToAccuracy(input, 0.95), divergence(input), ...finalSeriesByVariant(input, metricKey.fractionLinear('act1'), (v, x) => `${v}: ${x} of the first tanh layer's inputs were in its near-linear range |z| < 1 at the end`)],
 };
 
 const learnGammaBeta: Preset = {

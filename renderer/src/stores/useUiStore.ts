@@ -4,7 +4,7 @@ import { ref, watch } from 'vue';
 import { z } from 'zod';
 import { loadPersisted, persistOnChange } from '../lib/persist';
 
-export const VIEWS = ['build', 'watch', 'compare'] as const;
+export const VIEWS = ['experiments', 'build', 'watch', 'compare'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 const UiState = z.object({
