@@ -13,6 +13,7 @@ export interface RunHandlerDeps {
   events: LabEvents;
 }
 
+/** Builds the `experiments` and `runs` handler groups: the store answers queries, the runner trains. */
 export function createRunHandlers({ store, runner, datasets }: RunHandlerDeps): Pick<LabHandlers, 'experiments' | 'runs'> {
   return {
     experiments: {
@@ -36,6 +37,8 @@ export function createRunHandlers({ store, runner, datasets }: RunHandlerDeps): 
       remove: ({ runIds }) => {
         const running = runIds.filter((id) => runner.runningIds().includes(id));
         if (running.length) throw new UserError(`cancel ${running.length === 1 ? 'the run' : 'these runs'} before deleting: ${running.join(', ')}`);
+        // A queued run that is deleted must not be picked up by a worker afterwards.
+        runner.withdraw(runIds);
         return { removed: store.removeRuns(runIds) };
       },
       keys: ({ runId }) => store.keys(runId),

@@ -7,12 +7,14 @@
  */
 import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
 import type { Backend, MetricFrame } from '../../../shared/engine/frame';
+import type { LabEvent } from '../../../shared/api';
 import type { BatchInspection, DatasetArrays, FromWorker } from '../../../shared/engine/protocol';
 import type { RunSpec } from '../../../shared/spec/experiment';
 import { UserError } from '../api/dispatch';
 import type { DatasetManager } from '../datasets/manager';
 import type { LabEvents } from '../events';
 import type { RunStore } from '../store/runStore';
+import { EventOutbox } from './eventOutbox';
 import type { TrainingWorker, WorkerFactory } from './worker';
 
 export interface RunnerOptions {
@@ -35,12 +37,20 @@ interface ActiveRun {
   runId: string;
   slot: Slot;
   toStore: MetricFrame[];
-  toEvents: MetricFrame[];
   lastStoreFlush: number;
   lastStep: number;
-  pendingProgress: FromWorker & { type: 'progress' } | null;
   backend: Backend | null;
-  inspections: Array<{ resolve: (inspection: BatchInspection) => void; layerId: string }>;
+  inspections: PendingInspection[];
+  /** Cancel asked before the worker had the run (it was still starting). */
+  cancelRequested: boolean;
+  /** Why the run must end as failed although the worker is still going (the store refused its frames). */
+  failure: string | null;
+}
+
+interface PendingInspection {
+  layerId: string;
+  resolve: (inspection: BatchInspection) => void;
+  reject: (reason: string) => void;
 }
 
 interface Slot {
@@ -53,12 +63,14 @@ export class Runner {
   private readonly queue: string[] = [];
   private readonly slots: Slot[] = [];
   private readonly active = new Map<string, ActiveRun>();
+  private readonly outbox: EventOutbox;
   private readonly timer: ReturnType<typeof setInterval>;
   private idleWaiters: Array<() => void> = [];
   private closed = false;
 
   constructor(private readonly options: RunnerOptions) {
     for (let i = 0; i < Math.max(1, options.workers); i++) this.slots.push({ worker: null, starting: null, run: null });
+    this.outbox = new EventOutbox({ maxFramesPerRun: options.maxPendingFrames ?? 2000 });
     this.timer = setInterval(() => this.flushAll(false), options.eventMs ?? 250);
     this.timer.unref?.();
   }
@@ -79,8 +91,24 @@ export class Runner {
     }
     const run = this.active.get(runId);
     if (!run) return false;
+    run.cancelRequested = true;
+    // A run whose worker is still starting is ended as soon as the worker is there (startOn).
     run.slot.worker?.post({ type: 'cancel', runId });
     return true;
+  }
+
+  /** Takes runs out of the queue without a status change (they are about to be deleted). */
+  withdraw(runIds: string[]): void {
+    for (const runId of runIds) {
+      const index = this.queue.indexOf(runId);
+      if (index >= 0) this.queue.splice(index, 1);
+    }
+    this.checkIdle();
+  }
+
+  /** True while a run is queued or training. */
+  isPending(runId: string): boolean {
+    return this.active.has(runId) || this.queue.includes(runId);
   }
 
   /** Batch-inspector control of a running run. */
@@ -94,21 +122,27 @@ export class Runner {
   /** The last batch of a running run through one norm layer. */
   inspect(runId: string, layerId: string, timeoutMs = 10_000): Promise<BatchInspection> {
     const run = this.active.get(runId);
-    if (!run?.slot.worker) return Promise.reject(new UserError(`run "${runId}" is not running: only a running (ideally paused) run can be inspected`));
+    const worker = run?.slot.worker;
+    if (!run || !worker) return Promise.reject(new UserError(`run "${runId}" is not running: only a running (ideally paused) run can be inspected`));
     return new Promise((resolve, reject) => {
-      const entry = { resolve, layerId };
-      run.inspections.push(entry);
       const timer = setTimeout(() => {
         run.inspections = run.inspections.filter((e) => e !== entry);
         reject(new UserError(`no answer about layer "${layerId}": is it a normalization layer of this model?`));
       }, timeoutMs);
       timer.unref?.();
-      const done = entry.resolve;
-      entry.resolve = (inspection) => {
-        clearTimeout(timer);
-        done(inspection);
+      const entry: PendingInspection = {
+        layerId,
+        resolve: (inspection) => {
+          clearTimeout(timer);
+          resolve(inspection);
+        },
+        reject: (reason) => {
+          clearTimeout(timer);
+          reject(new UserError(reason));
+        },
       };
-      run.slot.worker!.post({ type: 'inspect', runId, layerId });
+      run.inspections.push(entry);
+      worker.post({ type: 'inspect', runId, layerId });
     });
   }
 
@@ -142,7 +176,7 @@ export class Runner {
   }
 
   private async startOn(slot: Slot, runId: string): Promise<void> {
-    const run: ActiveRun = { runId, slot, toStore: [], toEvents: [], lastStoreFlush: Date.now(), lastStep: 0, pendingProgress: null, backend: null, inspections: [] };
+    const run: ActiveRun = { runId, slot, toStore: [], lastStoreFlush: Date.now(), lastStep: 0, backend: null, inspections: [], cancelRequested: false, failure: null };
     slot.run = run;
     this.active.set(runId, run);
     let spec: RunSpec;
@@ -158,7 +192,16 @@ export class Runner {
       return;
     }
     if (this.closed) return;
-    worker.post({ type: 'start', runId, spec, data });
+    if (run.cancelRequested) {
+      this.finish(run, 'cancelled', 0);
+      return;
+    }
+    try {
+      worker.post({ type: 'start', runId, spec, data });
+    } catch (error) {
+      // The host could not send the dataset (it cannot be cloned to that worker, or it just died).
+      this.finish(run, 'failed', 0, `could not hand the run to its worker: ${(error as Error).message}`);
+    }
   }
 
   private async workerFor(slot: Slot): Promise<TrainingWorker> {
@@ -183,21 +226,30 @@ export class Runner {
     switch (message.type) {
       case 'started':
         run.backend = message.backend;
-        this.options.store.markStarted(run.runId, message.backend, message.totalSteps, { tfjs: tfjsVersion, app: this.options.appVersion ?? 'dev' });
-        this.options.events.emit({ type: 'runStatus', runId: run.runId, status: 'running', step: 0 });
+        try {
+          this.options.store.markStarted(run.runId, message.backend, message.totalSteps, { tfjs: tfjsVersion, app: this.options.appVersion ?? 'dev' });
+        } catch (error) {
+          this.failWhileRunning(run, error);
+          return;
+        }
+        this.status({ type: 'runStatus', runId: run.runId, status: 'running', step: 0 });
         return;
       case 'frame':
+        if (run.failure) return;
         run.toStore.push(message.frame);
-        run.toEvents.push(message.frame);
         run.lastStep = message.frame.step;
-        if (run.toEvents.length > (this.options.maxPendingFrames ?? 2000)) run.toEvents.splice(0, run.toEvents.length - (this.options.maxPendingFrames ?? 2000));
+        this.outbox.push({ type: 'runFrames', runId: run.runId, frames: [message.frame] });
         if (Date.now() - run.lastStoreFlush >= (this.options.flushMs ?? 1000)) this.flushStore(run);
         return;
       case 'progress':
-        run.pendingProgress = message;
+        this.outbox.push({ type: 'runProgress', runId: run.runId, progress: message.progress, backend: run.backend });
         return;
       case 'snapshot':
-        this.options.store.putArtefact(run.runId, 'normSnapshot', message.snapshot);
+        try {
+          this.options.store.putArtefact(run.runId, 'normSnapshot', message.snapshot);
+        } catch (error) {
+          this.failWhileRunning(run, error);
+        }
         return;
       case 'inspection':
         for (const waiter of run.inspections.filter((w) => w.layerId === message.inspection.layerId)) waiter.resolve(message.inspection);
@@ -216,8 +268,13 @@ export class Runner {
   }
 
   private finish(run: ActiveRun, status: 'finished' | 'diverged' | 'failed' | 'cancelled', step: number, message?: string): void {
-    this.flushEvents(run);
     this.flushStore(run);
+    if (run.failure) {
+      status = 'failed';
+      message = run.failure;
+    }
+    for (const waiter of run.inspections) waiter.reject(`run "${run.runId}" ${status === 'finished' ? 'finished' : `ended (${status})`} before layer "${waiter.layerId}" could be inspected`);
+    run.inspections = [];
     this.end(run.runId, status, Math.max(step, run.lastStep), message);
     this.active.delete(run.runId);
     if (run.slot.run === run) run.slot.run = null;
@@ -231,26 +288,33 @@ export class Runner {
       // The store refused (disk full, run deleted): still tell the windows what happened.
       message = `${message ?? status}; also, the result could not be stored: ${(error as Error).message}`;
     }
-    this.options.events.emit({ type: 'runStatus', runId, status, step, ...(message ? { message } : {}) });
+    this.status({ type: 'runStatus', runId, status, step, ...(message ? { message } : {}) });
     this.checkIdle();
+  }
+
+  /** A status goes out at once, after the frames and progress still waiting, so a final status is the last word. */
+  private status(event: Extract<LabEvent, { type: 'runStatus' }>): void {
+    this.outbox.push(event);
+    this.emitPending();
+  }
+
+  private emitPending(): void {
+    for (const event of this.outbox.take()) this.options.events.emit(event);
+  }
+
+  /** The store refused the run's results: stop the worker and end the run as failed with the store's reason. */
+  private failWhileRunning(run: ActiveRun, error: unknown): void {
+    if (run.failure) return;
+    run.failure = `the results could not be stored: ${(error as Error).message}`;
+    run.toStore = [];
+    run.slot.worker?.post({ type: 'cancel', runId: run.runId });
   }
 
   private flushAll(force: boolean): void {
     for (const run of this.active.values()) {
-      this.flushEvents(run);
       if (force || Date.now() - run.lastStoreFlush >= (this.options.flushMs ?? 1000)) this.flushStore(run);
     }
-  }
-
-  private flushEvents(run: ActiveRun): void {
-    if (run.toEvents.length) {
-      this.options.events.emit({ type: 'runFrames', runId: run.runId, frames: run.toEvents });
-      run.toEvents = [];
-    }
-    if (run.pendingProgress) {
-      this.options.events.emit({ type: 'runProgress', runId: run.runId, progress: run.pendingProgress.progress, backend: run.backend });
-      run.pendingProgress = null;
-    }
+    this.emitPending();
   }
 
   private flushStore(run: ActiveRun): void {
@@ -261,8 +325,7 @@ export class Runner {
     try {
       this.options.store.appendFrames(run.runId, frames);
     } catch (error) {
-      run.slot.worker?.post({ type: 'cancel', runId: run.runId });
-      this.options.events.emit({ type: 'runStatus', runId: run.runId, status: 'failed', step: run.lastStep, message: (error as Error).message });
+      this.failWhileRunning(run, error);
     }
   }
 

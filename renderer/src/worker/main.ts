@@ -6,5 +6,10 @@ const forced = new URLSearchParams(window.location.search).get('backend') as Bac
 
 window.addEventListener('message', (event: MessageEvent) => {
   if (event.origin !== window.location.origin || event.data !== 'bnlab:worker-port' || !event.ports[0]) return;
-  void serveEngine(event.ports[0], forced ? [forced] : undefined);
+  const port = event.ports[0];
+  serveEngine(port, forced ? [forced] : undefined).catch((error: unknown) => {
+    // No backend started: closing the port tells the host at once (instead of its start timeout).
+    console.error('[engine]', error);
+    port.close();
+  });
 });
