@@ -65,7 +65,7 @@ export function createGpuWorkerFactory(options: GpuWorkerOptions): WorkerFactory
       exitListeners.push((reason) => failed?.(reason));
 
       const timeoutMs = options.startTimeoutMs ?? 60_000;
-      const timer = setTimeout(() => exit(`the GPU training worker did not start a backend within ${Math.round(timeoutMs / 1000)} s`), timeoutMs);
+      const timer = setTimeout(() => exit(`the GPU training worker did not start a backend within ${timeoutMs / 1000} s`), timeoutMs);
       try {
         await window.loadURL(`${options.appOrigin}/worker.html`);
         window.webContents.postMessage('bnlab:worker-port', null, [port2]);
