@@ -11,6 +11,7 @@ import { useRunColorsStore } from './useRunColorsStore';
 import { useDatasetsStore } from './useDatasetsStore';
 import { epochsPerStep, plotEntries, trainCountOf } from '../compare/entries';
 import type { PlotEntry, PlotSettings } from '../charts/plot';
+import { getPreset } from '../../../shared/presets';
 
 const CompareState = z.object({
   runIds: z.array(z.string()).default([]),
@@ -56,6 +57,13 @@ export const useCompareStore = defineStore('compare', () => {
   });
   const visibleEntries = computed(() => entries.value.filter((e) => !state.value.hidden.includes(e.id)));
 
+  /** The built-in question the selected runs answer, when they all come from one preset. */
+  const preset = computed(() => {
+    const ids = new Set(selectedRuns.value.map((r) => runsStore.details[r.id]?.presetId ?? null));
+    const [only] = [...ids];
+    return ids.size === 1 && only ? (getPreset(only) ?? null) : null;
+  });
+
   function plotSettings(panelId: string, logDefault: boolean): PlotSettings {
     return {
       smoothing: state.value.smoothing,
@@ -90,5 +98,5 @@ export const useCompareStore = defineStore('compare', () => {
     colors.ensure(entries.value.map((e) => e.id));
   }
 
-  return { state, selectedRuns, entries, visibleEntries, plotSettings, select, toggleRun, toggleHidden, setLog, loadDetails, ensureColors };
+  return { state, selectedRuns, entries, preset, visibleEntries, plotSettings, select, toggleRun, toggleHidden, setLog, loadDetails, ensureColors };
 });
