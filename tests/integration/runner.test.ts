@@ -5,30 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { createLab, type Lab } from '../../electron/lab/lab';
 import type { LabEvent } from '../../shared/api';
-import { ExperimentSpec, type ExperimentSpecInput } from '../../shared/spec/experiment';
 import type { Worker } from 'node:worker_threads';
 import type { WorkerFactory } from '../../electron/lab/runner/worker';
 import { createNodeWorkerFactory } from '../../electron/lab/engineHost/nodeWorkerHost';
-
-function experiment(runs: Array<{ variant: string; lr?: number; steps?: number; bn?: boolean; loss?: 'mse' }>): ExperimentSpec {
-  const input: ExperimentSpecInput = {
-    title: 'runner test',
-    runs: runs.map(({ variant, lr = 0.1, steps = 200, bn = true, loss }) => ({
-      variant,
-      model: {
-        layers: [
-          { kind: 'dense', id: 'd1', units: 16 },
-          ...(bn ? [{ kind: 'norm' as const, id: 'bn1' }] : []),
-          { kind: 'activation', id: 'a1', fn: 'relu' },
-          { kind: 'dense', id: 'out', units: 2 },
-        ],
-      },
-      data: { source: { kind: 'synthetic', generator: 'moons', samples: 400 } },
-      training: { learningRate: lr, batchSize: 16, duration: { steps }, logEvery: 20, evalEvery: 100, ...(loss ? { loss } : {}) },
-    })),
-  };
-  return ExperimentSpec.parse(input);
-}
+import { subscribeBounded } from '../../electron/lab/runner/eventOutbox';
+import { experiment } from '../unit/runner/fixtures';
 
 let home: string;
 let lab: Lab;
@@ -115,5 +96,37 @@ describe('runner', () => {
     lab.runner.cancel(survivor);
     await lab.runner.whenIdle();
     expect(lab.store.getRun(survivor).status).toBe('cancelled');
+  });
+
+  it('re-runs a run with the same spec and seed and gets the same curve', async () => {
+    await open(undefined, 1);
+    const { runIds } = lab.handlers.experiments.start({ experiment: experiment([{ variant: 'seeded', steps: 100, seed: 42 }]) }) as { runIds: string[] };
+    await lab.runner.whenIdle();
+    const { runId } = (await lab.handlers.runs.rerun({ runId: runIds[0]! })) as { runId: string };
+    await lab.runner.whenIdle();
+    const [first, again] = [runIds[0]!, runId].map((id) => lab.store.series({ runIds: [id], keys: ['train/loss'] })[0]!);
+    expect(lab.store.getRun(runId)).toMatchObject({ status: 'finished', seed: 42 });
+    expect(again!.steps).toEqual(first!.steps);
+    expect(again!.values).toEqual(first!.values);
+  });
+
+  it('keeps training and storing while a subscriber never drains; what waits for it stays capped', async () => {
+    await open(undefined, 1);
+    let deliveries = 0;
+    const stalled = subscribeBounded(lab.events, () => ((deliveries += 1), new Promise<void>(() => {})), { maxFramesPerRun: 50 });
+    const { runIds } = lab.handlers.experiments.start({ experiment: experiment([{ variant: 'every step logged', steps: 600, logEvery: 1 }]) }) as { runIds: string[] };
+    let most = 0;
+    const sampler = setInterval(() => (most = Math.max(most, stalled.outbox.pendingFrames)), 5);
+    await lab.runner.whenIdle();
+    clearInterval(sampler);
+    expect(lab.store.getRun(runIds[0]!)).toMatchObject({ status: 'finished', step: 600 });
+    expect(lab.store.series({ runIds, keys: ['train/loss'] })[0]!.steps).toHaveLength(600);
+    expect(deliveries).toBe(1);
+    expect(Math.max(most, stalled.outbox.pendingFrames)).toBe(50);
+    expect(stalled.outbox.dropped).toBeGreaterThan(400);
+    // The hub's plain subscribers heard every frame.
+    const streamed = events.filter((e): e is Extract<LabEvent, { type: 'runFrames' }> => e.type === 'runFrames').flatMap((e) => e.frames);
+    expect(streamed).toHaveLength(600);
+    stalled.unsubscribe();
   });
 });
