@@ -82,7 +82,7 @@ describe('lab bench', () => {
 
   it('trains two variants on a 2-D set and the live charts update', async () => {
     await page.locator('[data-testid=dataset-list] tr', { hasText: 'Circles' }).click();
-    await page.getByTestId('duration').fill('400');
+    await page.getByTestId('duration').fill('200');
     await page.getByTestId('duration').dispatchEvent('change');
     await page.getByLabel('Log every').fill('5');
     await page.getByLabel('Log every').dispatchEvent('change');
@@ -92,13 +92,16 @@ describe('lab bench', () => {
     await page.getByRole('radio', { name: 'norm mode' }).check({ force: true });
     // none vs batchnorm is the default pair of modes to compare.
     expect(await page.getByRole('group', { name: 'Normalization modes to compare' }).getByRole('checkbox', { checked: true }).count()).toBe(2);
-    expect(await page.getByTestId('start-experiment').innerText()).toBe('Train 2 runs');
+    // Each variant over two seeds, so the comparison can tell a difference from seed noise.
+    await page.getByLabel('Seeds per variant').fill('2');
+    await page.getByLabel('Seeds per variant').dispatchEvent('change');
+    expect(await page.getByTestId('start-experiment').innerText()).toBe('Train 4 runs');
     await screenshot(page, 'bench-build');
 
     await page.keyboard.press('Control+Enter');
     await expect.poll(() => page.getByTestId('tab-watch').getAttribute('aria-selected'), { timeout: 15_000 }).toBe('true');
     const rows = page.locator('[data-testid=watch-runs] tbody tr');
-    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(4);
 
     // The loss chart appears and its content changes while the runs train.
     await expect.poll(() => page.locator('[data-panel=loss] [data-testid=chart-canvas] canvas').count(), { timeout: 60_000 }).toBeGreaterThan(0);
@@ -109,7 +112,7 @@ describe('lab bench', () => {
 
     await expect
       .poll(() => page.locator('[data-testid=watch-runs] [data-testid=run-status]').allInnerTexts(), { timeout: 150_000, interval: 1000 })
-      .toEqual(['finished at step 400', 'finished at step 400']);
+      .toEqual(new Array(4).fill('finished at step 200'));
     expect(await page.locator('[data-panel=accuracy]').count()).toBe(1);
     expect(await page.locator('[data-panel="gamma:bn1"]').count()).toBe(1);
     await screenshot(page, 'bench-watch-finished');
@@ -126,10 +129,35 @@ describe('lab bench', () => {
     expect(paths).toContain('model.layers.bn1.mode');
     expect(paths).not.toContain('training.learningRate');
     const modeRow = await diff.locator('tr[data-path="model.layers.bn1.mode"] td').allInnerTexts();
-    expect(modeRow).toEqual(['none', 'batchnorm']);
+    expect(modeRow).toEqual(['none', 'none', 'batchnorm', 'batchnorm']);
+    expect(await diff.locator('tr[data-path="training.seed"] td').allInnerTexts()).toEqual(['1', '2', '1', '2']);
+
+    // Seeds grouped by variant: one legend entry (mean with a band) per variant; ungrouped, one per run.
+    const legend = page.locator('[data-testid=compare-legend] li');
+    await expect.poll(() => legend.allInnerTexts()).toEqual(['no BN (2 seeds)', 'batchnorm (2 seeds)']);
+    await expect.poll(() => chartLabel('loss'), { timeout: 15_000 }).toContain('no BN (2 seeds)');
+    await page.getByLabel('group seeds').uncheck();
+    await expect.poll(() => legend.count()).toBe(4);
+    await page.getByLabel('group seeds').check();
+
+    // Hide a variant: it leaves the charts, and comes back.
+    await page.getByRole('button', { name: 'Hide no BN (2 seeds)' }).click();
+    await expect.poll(() => chartLabel('loss')).not.toContain('no BN');
+    await page.getByRole('button', { name: 'Show no BN (2 seeds)' }).click();
+    await expect.poll(() => chartLabel('loss')).toContain('no BN');
+
+    // Wheel zoom on a chart, then reset.
+    const canvas = page.locator('[data-testid=compare-charts] [data-panel=loss] [data-testid=chart-canvas]');
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -400);
+    const reset = page.locator('[data-testid=compare-charts] [data-panel=loss]').getByRole('button', { name: 'reset zoom' });
+    await expect.poll(() => reset.count()).toBe(1);
+    await reset.click();
+    await expect.poll(() => reset.count()).toBe(0);
 
     const summary = page.locator('[data-testid=summary-table] tbody tr');
-    await expect.poll(() => summary.count()).toBe(2);
+    await expect.poll(() => summary.count()).toBe(4);
     await expect.poll(() => summary.first().innerText(), { timeout: 15_000 }).toMatch(/finished[\s\S]*\d+\.\d%/);
     await expect.poll(() => page.locator('[data-testid=compare-charts] [data-panel=loss] canvas').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await expect.poll(() => chartLabel('loss'), { timeout: 30_000 }).toMatch(/no BN|batchnorm/);
@@ -144,13 +172,13 @@ describe('lab bench', () => {
     const csv = await downloaded(() => page.getByRole('button', { name: 'Export CSV' }).click());
     const lines = csv.text.trim().split('\n');
     expect(lines[0]).toBe('run_id,run,key,step,value,wall_ms');
-    expect(lines.filter((l) => l.includes(',train/loss,')).length).toBe(2 * 80);
+    expect(lines.filter((l) => l.includes(',train/loss,')).length).toBe(4 * 40);
 
     await page.getByTestId('diff-only').uncheck();
     expect(await diff.locator('tbody tr').count()).toBeGreaterThan(paths.length);
     await page.getByTestId('diff-only').check();
 
-    // Side by side: one column per run.
+    // Side by side: one column per variant (its seed group).
     await page.getByRole('radio', { name: 'Side by side' }).check({ force: true });
     await expect.poll(() => page.locator('[data-testid=compare-charts] [data-panel=loss]').count()).toBe(2);
     await screenshot(page, 'bench-compare-side-by-side');
@@ -168,7 +196,7 @@ describe('lab bench', () => {
 
     // The open comparison and the draft survive a restart.
     await page.reload();
-    await expect.poll(() => diff.locator('tr[data-path="model.layers.bn1.mode"] td').allInnerTexts(), { timeout: 30_000 }).toEqual(['none', 'batchnorm']);
+    await expect.poll(() => diff.locator('tr[data-path="model.layers.bn1.mode"] td').allInnerTexts(), { timeout: 30_000 }).toEqual(['none', 'none', 'batchnorm', 'batchnorm']);
     await page.getByTestId('tab-build').click();
     expect(await page.getByLabel('Learn γ (gamma) of bn1').isChecked()).toBe(false);
     expect(await page.getByLabel('Experiment title').inputValue()).toBe('BN vs none on circles');
