@@ -64,6 +64,11 @@ export const useCompareStore = defineStore('compare', () => {
     return ids.size === 1 && only ? (getPreset(only) ?? null) : null;
   });
 
+  /** The colour a run is drawn in right now: its seed group's when grouped, else its own. */
+  function colorOfRun(runId: string): string {
+    return entries.value.find((e) => e.runIds.includes(runId))?.color ?? colors.colorOf(runId);
+  }
+
   function plotSettings(panelId: string, logDefault: boolean): PlotSettings {
     return {
       smoothing: state.value.smoothing,
@@ -98,5 +103,5 @@ export const useCompareStore = defineStore('compare', () => {
     colors.ensure(entries.value.map((e) => e.id));
   }
 
-  return { state, selectedRuns, entries, preset, visibleEntries, plotSettings, select, toggleRun, toggleHidden, setLog, loadDetails, ensureColors };
+  return { state, selectedRuns, entries, preset, colorOfRun, visibleEntries, plotSettings, select, toggleRun, toggleHidden, setLog, loadDetails, ensureColors };
 });
