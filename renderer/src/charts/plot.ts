@@ -57,9 +57,20 @@ interface Curve {
   hi?: ArrayLike<number>;
 }
 
+/**
+ * The series to draw for a run: its zoomed range at full resolution when the stored history came
+ * thinned and a detail read covers the zoom, else the series itself.
+ */
+function seriesFor(cache: SeriesCache, runId: string, key: string, xZoom: [number, number] | null, axis: XAxisKind): GrowableSeries | undefined {
+  const s = cache.get(runId, key);
+  const d = s?.detail;
+  if (s?.thinned && d && xZoom && axis === 'step' && d.from <= xZoom[0] && d.to >= xZoom[1]) return d.series;
+  return s;
+}
+
 /** A run's (or group's) curve of one key: smoothed full resolution; groups as mean with a band. */
-function curve(cache: SeriesCache, entry: PlotEntry, key: string, settings: PlotSettings): Curve | null {
-  const members = entry.runIds.map((id) => cache.get(id, key)).filter((s): s is GrowableSeries => !!s && s.length > 0);
+function curve(cache: SeriesCache, entry: PlotEntry, key: string, settings: PlotSettings, xZoom: [number, number] | null): Curve | null {
+  const members = entry.runIds.map((id) => seriesFor(cache, id, key, xZoom, settings.xAxis)).filter((s): s is GrowableSeries => !!s && s.length > 0);
   if (members.length === 0) return null;
   if (entry.runIds.length === 1) {
     const s = members[0]!;
@@ -94,8 +105,8 @@ export function buildPanelContent(
   for (const entry of scope) {
     const draw = drawn.has(entry.id);
     for (const band of panel.bands) {
-      const lo = curve(cache, entry, band.lo, settings);
-      const hi = curve(cache, entry, band.hi, settings);
+      const lo = curve(cache, entry, band.lo, settings, view.xZoom);
+      const hi = curve(cache, entry, band.hi, settings, view.xZoom);
       if (!lo || !hi) continue;
       const n = Math.min(lo.y.length, hi.y.length);
       const [from, to] = view.xZoom ? visibleRange(hi.x, view.xZoom[0], view.xZoom[1]) : [0, n];
@@ -110,10 +121,12 @@ export function buildPanelContent(
       if (draw) bands.push({ id: `${entry.id}|${band.lo}`, name: `${entry.label} · ${band.label}`, color: entry.color, ...b });
     }
     panel.lines.forEach((line) => {
-      const c = curve(cache, entry, line.key, settings);
+      const c = curve(cache, entry, line.key, settings, view.xZoom);
       if (!c || c.y.length === 0) return;
-      xMin = Math.min(xMin, c.x[0]!);
-      xMax = Math.max(xMax, c.x[c.x.length - 1]!);
+      // The axis spans the whole series, also while a zoomed detail read is drawn.
+      const full = settings.xAxis === 'step' && view.xZoom ? curve(cache, entry, line.key, { ...settings, smoothing: 0 }, null) : c;
+      xMin = Math.min(xMin, full!.x[0]!);
+      xMax = Math.max(xMax, full!.x[full!.x.length - 1]!);
       const points = displayPoints(c.x, c.y, { smoothing: 0, maxPoints, xRange: view.xZoom });
       yArrays.push(points.y);
       if (c.lo && c.hi) {

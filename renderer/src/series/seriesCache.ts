@@ -15,6 +15,12 @@ export class GrowableSeries {
   private walls = new Float64Array(64);
   private epochs = new Float64Array(64);
   length = 0;
+  /**
+   * The stored history arrived thinned (the run logged more points than one read carries): zoomed
+   * views then read `detail`, the zoomed step range at full resolution.
+   */
+  thinned = false;
+  detail: { from: number; to: number; series: GrowableSeries } | null = null;
   /** Smoothed values for one weight, extended incrementally as points arrive. */
   private smooth: { weight: number; smoother: EmaSmoother; values: Float64Array; length: number } | null = null;
 
@@ -112,13 +118,24 @@ export class SeriesCache {
     }
   }
 
-  /** Stores a history read from the lab. */
-  setHistory(series: Series): void {
+  /** Stores a history read from the lab; `thinned` when the read returned a thinned overview. */
+  setHistory(series: Series, thinned = false): void {
     const run = this.run(series.runId);
     let target = run.get(series.key);
     if (!target) run.set(series.key, (target = new GrowableSeries()));
     target.replaceHistory(series);
+    target.thinned = thinned;
+    target.detail = null;
     this.loaded.add(`${series.runId}\u0000${series.key}`);
+  }
+
+  /** Stores the full-resolution points of a thinned series between steps `from` and `to`. */
+  setDetail(series: Series, from: number, to: number): void {
+    const target = this.get(series.runId, series.key);
+    if (!target) return;
+    const detail = new GrowableSeries();
+    detail.replaceHistory(series);
+    target.detail = { from, to, series: detail };
   }
 
   isLoaded(runId: string, key: string): boolean {

@@ -25,6 +25,12 @@ export interface LiveStatus {
   message?: string;
 }
 
+/** Points per series one history read returns at most (a larger series comes min/max-thinned). */
+const HISTORY_POINTS = 20_000;
+const RUNS_PER_READ = 8;
+/** Thinning returns about maxPoints; a series that fills the budget is taken as thinned. */
+const isThinned = (points: number) => points >= HISTORY_POINTS * 0.98;
+
 export const useRunsStore = defineStore('runs', () => {
   const runs = ref<RunSummary[]>([]);
   const loading = ref(false);
@@ -133,8 +139,10 @@ export const useRunsStore = defineStore('runs', () => {
 
   const inflight = new Map<string, Promise<void>>();
   /**
-   * Reads the stored full-resolution history of `keys` for `runIds` once (live frames keep them
-   * current afterwards). Smoothing and zoom need every point, so nothing is thinned on the way.
+   * Reads the stored history of `keys` for `runIds` once (live frames keep them current
+   * afterwards): every point up to HISTORY_POINTS per series, so smoothing and zoom work on the
+   * real data. Longer series arrive min/max-thinned and are marked so; zooming into one reads the
+   * zoomed range at full resolution (ensureDetail). One key per request keeps each message small.
    */
   async function ensureSeries(runIds: readonly string[], keys: readonly string[]): Promise<void> {
     const missing: Array<[string, string]> = [];
@@ -146,21 +154,37 @@ export const useRunsStore = defineStore('runs', () => {
     let pending = inflight.get(id);
     if (!pending) {
       pending = (async () => {
-        for (let i = 0; i < ids.length; i += 64) {
-          const series = await lab.runs.series({ runIds: ids.slice(i, i + 64), keys: wanted.slice(0, 200) });
-          for (const s of series) seriesCache.setHistory(s);
-          // Keys a run never logged count as read, so they are not asked for again.
-          for (const runId of ids.slice(i, i + 64)) {
-            for (const key of wanted) {
-              if (!seriesCache.isLoaded(runId, key)) seriesCache.setHistory({ runId, key, steps: [], values: [], wallMs: [] });
-            }
+        for (const key of wanted) {
+          for (let i = 0; i < ids.length; i += RUNS_PER_READ) {
+            const chunk = ids.slice(i, i + RUNS_PER_READ);
+            const series = await lab.runs.series({ runIds: chunk, keys: [key], maxPoints: HISTORY_POINTS });
+            for (const s of series) seriesCache.setHistory(s, isThinned(s.steps.length));
+            // Keys a run never logged count as read, so they are not asked for again.
+            for (const runId of chunk) if (!seriesCache.isLoaded(runId, key)) seriesCache.setHistory({ runId, key, steps: [], values: [], wallMs: [] });
           }
+          dataVersion.value++;
         }
-        dataVersion.value++;
       })().finally(() => inflight.delete(id));
       inflight.set(id, pending);
     }
     await pending;
+  }
+
+  /** For thinned series among `runIds` × `keys`: the points between steps lo and hi at full resolution. */
+  async function ensureDetail(runIds: readonly string[], keys: readonly string[], [lo, hi]: [number, number]): Promise<void> {
+    for (const key of keys) {
+      const ids = runIds.filter((runId) => {
+        const s = seriesCache.get(runId, key);
+        return s?.thinned && !(s.detail && s.detail.from <= lo && s.detail.to >= hi);
+      });
+      if (ids.length === 0) continue;
+      // A little beyond the view, so small pans need no new read.
+      const pad = (hi - lo) * 0.25;
+      const range: [number, number] = [Math.floor(lo - pad), Math.ceil(hi + pad)];
+      const series = await lab.runs.series({ runIds: ids.slice(0, RUNS_PER_READ * 8), keys: [key], maxPoints: HISTORY_POINTS, stepRange: range });
+      for (const s of series) seriesCache.setDetail(s, range[0], range[1]);
+    }
+    dataVersion.value++;
   }
 
   return {
@@ -181,5 +205,6 @@ export const useRunsStore = defineStore('runs', () => {
     loadKeys,
     loadDetail,
     ensureSeries,
+    ensureDetail,
   };
 });

@@ -134,3 +134,22 @@ describe('chart panels', () => {
     expect(epochs.axes.xExtent).toEqual([0, 99.9]);
   });
 });
+
+describe('thinned histories', () => {
+  it('a zoom inside a full-resolution detail read draws the detail; the axis still spans the whole run', () => {
+    const cache = new SeriesCache();
+    const steps = Array.from({ length: 100 }, (_, i) => i * 1000);
+    cache.setHistory({ runId: 'a', key: metricKey.trainLoss, steps, values: steps.map(() => 1), wallMs: steps }, true);
+    const detailSteps = Array.from({ length: 501 }, (_, i) => 40_000 + i * 10);
+    cache.setDetail({ runId: 'a', key: metricKey.trainLoss, steps: detailSteps, values: detailSteps.map(() => 2), wallMs: detailSteps }, 40_000, 45_000);
+    const panel = chartPanels([metricKey.trainLoss])[0]!;
+    const settings = { smoothing: 0, xAxis: 'step' as const, log: false, ignoreOutliers: false, band: 'minmax' as const };
+    const entry = { id: 'a', label: 'a', color: '#111', runIds: ['a'], epochsPerStep: null };
+    const zoomed = buildPanelContent(cache, panel, [entry], settings, { maxPoints: 1000, xZoom: [41_000, 42_000] });
+    expect(zoomed.lines[0]!.points.x.length).toBe(103);
+    expect(Array.from(zoomed.lines[0]!.points.y).every((v) => v === 2)).toBe(true);
+    expect(zoomed.axes.xExtent).toEqual([0, 99_000]);
+    const outside = buildPanelContent(cache, panel, [entry], settings, { maxPoints: 1000, xZoom: [10_000, 20_000] });
+    expect(Array.from(outside.lines[0]!.points.y).every((v) => v === 1)).toBe(true);
+  });
+});
