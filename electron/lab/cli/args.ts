@@ -1,4 +1,5 @@
 /** A small argument parser: positionals, `--flag`, and `--option value` / `--option=value`. */
+import { UserError } from '../api/dispatch';
 
 const VALUED = new Set(['steps', 'workers', 'out', 'format', 'name', 'label-column']);
 
@@ -10,6 +11,7 @@ export interface ParsedArgs {
   number(name: string): number | undefined;
 }
 
+/** Parses bnlab's arguments; unknown options and missing values are UserErrors (exit code 2). */
 export function parseArgs(argv: string[]): ParsedArgs {
   const positional: string[] = [];
   const flags = new Set<string>();
@@ -23,10 +25,10 @@ export function parseArgs(argv: string[]): ParsedArgs {
     const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
     if (VALUED.has(name)) {
       const value = inline ?? argv[++i];
-      if (value === undefined || value.startsWith('--')) throw new Error(`--${name} needs a value`);
+      if (value === undefined || value.startsWith('--')) throw new UserError(`--${name} needs a value`);
       options.set(name, value);
     } else if (['json', 'help'].includes(name)) flags.add(name);
-    else throw new Error(`unknown option --${name}`);
+    else throw new UserError(`unknown option --${name}`);
   }
   return {
     positional,
@@ -36,7 +38,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
       const raw = options.get(name);
       if (raw === undefined) return undefined;
       const value = Number(raw);
-      if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a whole number ≥ 1, not "${raw}"`);
+      if (!Number.isInteger(value) || value < 1) throw new UserError(`--${name} must be a whole number ≥ 1, not "${raw}"`);
       return value;
     },
   };

@@ -2,6 +2,7 @@
  * `bnlab`: the lab without a display. Every command uses the same lab services as the app (one
  * createLab), so a CLI run is stored, listed and exported exactly like one started from a window.
  * Exit codes: 0 success, 1 a run failed/diverged/was cancelled (still reported), 2 bad input.
+ * `runCli` is the whole program minus the process (main.ts): tests call it with their own streams.
  */
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,9 +13,9 @@ import { parseSpec, SpecError } from '../../../shared/spec/parse';
 import { UserError } from '../api/dispatch';
 import { createLab, type Lab } from '../lab';
 import { resolveDataDir } from '../paths';
-import { experimentFromFile, findPreset, listPresets, presetFindings, type CliFinding } from './experiments';
+import { experimentFromFile, findPreset, listPresets, presetFindings, withSteps, type CliFinding } from './experiments';
 import { parseArgs, type ParsedArgs } from './args';
-import { ProgressView } from './progress';
+import { ProgressView, type OutputStream } from './progress';
 
 const USAGE = `bnlab — BatchNorm Lab from the command line
 
@@ -29,15 +30,44 @@ const USAGE = `bnlab — BatchNorm Lab from the command line
 Data folder: $BNLAB_HOME, else ${resolveDataDir()}
 Exit codes: 0 success, 1 a run failed or diverged, 2 bad input.`;
 
-/** Thrown for bad input: printed as it is, exit code 2, nothing stored. */
-class InputError extends Error {}
+/** Where the CLI writes: the process's streams, or a test's. */
+export interface CliIo {
+  stdout: OutputStream;
+  stderr: OutputStream;
+}
 
-async function main(argv: string[]): Promise<number> {
+// The streams of the command in progress: a process runs one command at a time (runCli refuses a second).
+let io: CliIo = { stdout: process.stdout, stderr: process.stderr };
+let busy = false;
+const print = (text: string) => io.stdout.write(`${text}\n`);
+
+/** Runs one bnlab command and resolves to its exit code; errors are printed, never thrown. */
+export async function runCli(argv: string[], streams: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  if (busy) throw new Error('runCli runs one command at a time');
+  busy = true;
+  io = streams;
+  try {
+    return await command(argv);
+  } catch (error) {
+    // Bad input (a UserError or an invalid spec) was refused before anything was stored.
+    const input = error instanceof SpecError || error instanceof UserError;
+    io.stderr.write(`bnlab: ${error instanceof Error ? error.message : String(error)}\n`);
+    return input ? 2 : 1;
+  } finally {
+    busy = false;
+  }
+}
+
+async function command(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   const command = args.positional[0];
-  if (!command || command === 'help' || args.flags.has('help')) {
-    console.log(USAGE);
-    return command ? 0 : 2;
+  if (!command) {
+    io.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  if (command === 'help' || args.flags.has('help')) {
+    print(USAGE);
+    return 0;
   }
   switch (command) {
     case 'presets':
@@ -51,14 +81,14 @@ async function main(argv: string[]): Promise<number> {
     case 'datasets':
       return withLab(async (lab) => {
         const list = lab.datasets.list();
-        if (args.flags.has('json')) console.log(JSON.stringify(list, null, 2));
+        if (args.flags.has('json')) print(JSON.stringify(list, null, 2));
         else printTable(['name', 'kind', 'input', 'classes', 'train', 'test'], list.map((d) => [d.name, d.kind, d.inputShape.join('×'), String(d.numClasses), String(d.trainCount), String(d.testCount)]));
         return 0;
       });
     case 'import':
       return importCommand(args);
     default:
-      throw new InputError(`unknown command "${command}"\n\n${USAGE}`);
+      throw new UserError(`unknown command "${command}"\n\n${USAGE}`);
   }
 }
 
@@ -73,14 +103,14 @@ async function withLab(fn: (lab: Lab) => Promise<number>, workers?: number): Pro
 
 function presetsCommand(args: ParsedArgs): number {
   const presets = listPresets();
-  if (args.flags.has('json')) console.log(JSON.stringify(presets, null, 2));
+  if (args.flags.has('json')) print(JSON.stringify(presets, null, 2));
   else printTable(['id', 'runs', 'question'], presets.map((p) => [p.id, String(p.runCount), p.question]));
   return 0;
 }
 
 async function runCommand(args: ParsedArgs): Promise<number> {
   const target = args.positional[1];
-  if (!target) throw new InputError('run what? give a preset id (see `bnlab presets`) or an experiment file');
+  if (!target) throw new UserError('run what? give a preset id (see `bnlab presets`) or an experiment file');
   const steps = args.number('steps');
   const workers = args.number('workers');
   const json = args.flags.has('json');
@@ -93,7 +123,7 @@ async function runCommand(args: ParsedArgs): Promise<number> {
   return withLab(async (lab) => {
     const started = Date.now();
     const { runIds } = lab.handlers.experiments.start({ experiment }) as { runIds: string[] };
-    const view = json ? null : new ProgressView(process.stdout, runIds.map((id, i) => ({ id, label: `${experiment.runs[i]!.variant} · seed ${experiment.runs[i]!.training.seed}` })));
+    const view = json ? null : new ProgressView(io.stdout, runIds.map((id, i) => ({ id, label: `${experiment.runs[i]!.variant} · seed ${experiment.runs[i]!.training.seed}` })));
     const unsubscribe = lab.events.subscribe((event: LabEvent) => view?.update(event));
     const stop = () => runIds.forEach((id) => lab.runner.cancel(id));
     process.once('SIGINT', stop);
@@ -115,17 +145,17 @@ async function runCommand(args: ParsedArgs): Promise<number> {
       writeFileSync(path.join(dir, 'summary.json'), JSON.stringify({ experiment: experiment.title, runs: results, findings }, null, 2));
     }
     if (json) {
-      console.log(JSON.stringify({ experiment: experiment.title, presetId: preset?.id ?? null, seconds: (Date.now() - started) / 1000, runs: results, findings }, null, 2));
+      print(JSON.stringify({ experiment: experiment.title, presetId: preset?.id ?? null, seconds: (Date.now() - started) / 1000, runs: results, findings }, null, 2));
     } else {
-      console.log(`\n${experiment.title}: ${runs.length} run${runs.length === 1 ? '' : 's'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      print(`\n${experiment.title}: ${runs.length} run${runs.length === 1 ? '' : 's'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
       printTable(
         ['run', 'variant', 'seed', 'status', 'steps', 'train loss', 'test acc', 'best test acc'],
         results.map((r) => [r.id, r.variant, String(r.seed), r.status, String(r.step), fmt(r.final.trainLoss), fmt(r.final.testAcc), fmt(r.best.testAcc)]),
       );
-      for (const r of results.filter((r) => r.error)) console.log(`\n${r.variant}: ${r.status} — ${r.error}`);
+      for (const r of results.filter((r) => r.error)) print(`\n${r.variant}: ${r.status} — ${r.error}`);
       if (findings.length) {
-        console.log('\nFindings');
-        for (const finding of findings) console.log(`  • ${finding.statement}`);
+        print('\nFindings');
+        for (const finding of findings) print(`  • ${finding.statement}`);
       }
     }
     return runs.every((run) => run.status === 'finished') ? 0 : 1;
@@ -154,16 +184,16 @@ function summarizeRun(lab: Lab, run: RunSummary) {
 
 async function exportCommand(args: ParsedArgs): Promise<number> {
   const runId = args.positional[1];
-  if (!runId) throw new InputError('export which run? give a run id (see `bnlab runs`)');
+  if (!runId) throw new UserError('export which run? give a run id (see `bnlab runs`)');
   const format = args.options.get('format') ?? 'json';
-  if (format !== 'json' && format !== 'csv') throw new InputError(`--format must be json or csv, not "${format}"`);
+  if (format !== 'json' && format !== 'csv') throw new UserError(`--format must be json or csv, not "${format}"`);
   return withLab(async (lab) => {
     const file = lab.store.exportRuns([runId], format);
     const out = args.options.get('out');
     if (out) {
       writeFileSync(out, file.content);
-      console.error(`wrote ${out}`);
-    } else process.stdout.write(file.content);
+      io.stderr.write(`wrote ${out}\n`);
+    } else io.stdout.write(file.content);
     return 0;
   });
 }
@@ -171,55 +201,39 @@ async function exportCommand(args: ParsedArgs): Promise<number> {
 async function importCommand(args: ParsedArgs): Promise<number> {
   const files = args.positional.slice(1);
   const name = args.options.get('name');
-  if (files.length === 0) throw new InputError('import which file? bnlab import <file.csv> --name NAME, or <images.idx> <labels.idx> --name NAME');
-  if (!name) throw new InputError('give the dataset a name with --name');
+  if (files.length === 0) throw new UserError('import which file? bnlab import <file.csv> --name NAME, or <images.idx> <labels.idx> --name NAME');
+  if (!name) throw new UserError('give the dataset a name with --name');
   const format = files.length === 2 ? 'idx' : files[0]!.toLowerCase().endsWith('.csv') || files[0]!.toLowerCase().endsWith('.txt') ? 'csv' : null;
-  if (!format) throw new InputError(`"${files[0]}" is not a .csv file; an IDX import takes two files (images and labels)`);
+  if (!format) throw new UserError(`"${files[0]}" is not a .csv file; an IDX import takes two files (images and labels)`);
   const labelOption = args.options.get('label-column');
   const labelColumn = labelOption === undefined ? undefined : /^\d+$/.test(labelOption) ? Number(labelOption) : labelOption;
   const read = files.map((file) => {
     try {
       return { fileName: path.basename(file), bytes: new Uint8Array(readFileSync(file)) };
     } catch (error) {
-      throw new InputError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+      throw new UserError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
     }
   });
   return withLab(async (lab) => {
     const info = lab.datasets.importFiles({ name, format, files: read, ...(labelColumn !== undefined ? { labelColumn } : {}) });
-    console.log(`imported "${info.name}": ${info.trainCount + info.testCount} examples, input ${info.inputShape.join('×')}, ${info.numClasses} classes`);
+    print(`imported "${info.name}": ${info.trainCount + info.testCount} examples, input ${info.inputShape.join('×')}, ${info.numClasses} classes`);
     return 0;
   });
 }
 
 function printRuns(runs: RunSummary[], json: boolean): number {
-  if (json) console.log(JSON.stringify(runs, null, 2));
-  else if (runs.length === 0) console.log('no runs yet: try `bnlab presets`, then `bnlab run <preset-id>`');
+  if (json) print(JSON.stringify(runs, null, 2));
+  else if (runs.length === 0) print('no runs yet: try `bnlab presets`, then `bnlab run <preset-id>`');
   else printTable(['run', 'experiment', 'variant', 'status', 'step', 'test acc', 'created'], runs.map((r) => [r.id, r.experimentTitle, r.variant, r.status, `${r.step}/${r.totalSteps}`, fmt(r.latest[metricKey.testAcc] ?? null), r.createdAt.slice(0, 19).replace('T', ' ')]));
   return 0;
-}
-
-/** Every run shortened to `steps` (logging and evaluation kept within the run). */
-export function withSteps(experiment: ExperimentSpec, steps: number): ExperimentSpec {
-  return {
-    ...experiment,
-    runs: experiment.runs.map((run) => ({
-      ...run,
-      training: {
-        ...run.training,
-        duration: { steps },
-        logEvery: Math.max(1, Math.min(run.training.logEvery, Math.floor(steps / 5) || 1)),
-        evalEvery: Math.max(1, Math.min(run.training.evalEvery, steps)),
-      },
-    })),
-  };
 }
 
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  console.log(line(header));
-  console.log(line(widths.map((w) => '─'.repeat(w))));
-  for (const row of rows) console.log(line(row));
+  print(line(header));
+  print(line(widths.map((w) => '─'.repeat(w))));
+  for (const row of rows) print(line(row));
 }
 
 function fmt(value: number | null | undefined): string {
@@ -233,12 +247,3 @@ function version(): string {
     return 'dev';
   }
 }
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const input = error instanceof InputError || error instanceof SpecError || error instanceof UserError;
-    console.error(`bnlab: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(input ? 2 : 1);
-  },
-);

@@ -10,10 +10,12 @@ import type { Lab } from '../lab';
 
 export type CliFinding = Pick<Finding, 'id' | 'statement' | 'value' | 'unit'>;
 
+/** The built-in experiments as `bnlab presets` lists them. */
 export function listPresets(): Array<{ id: string; title: string; question: string; runCount: number }> {
   return presets.map((p) => ({ id: p.id, title: p.title, question: p.question, runCount: p.experiment({ quick: true }).runs.length }));
 }
 
+/** The preset with this id, if there is one. */
 export function findPreset(target: string): Preset | undefined {
   return getPreset(target);
 }
@@ -47,4 +49,20 @@ export function presetFindings(preset: Preset, lab: Lab, runs: RunSummary[]): Cl
     snapshot: (runId) => lab.store.snapshot(runId),
   });
   return findings.map(({ id, statement, value, unit }) => ({ id, statement, value, unit }));
+}
+
+/** Every run shortened to `steps` (logging and evaluation kept within the run). */
+export function withSteps(experiment: ExperimentSpec, steps: number): ExperimentSpec {
+  return {
+    ...experiment,
+    runs: experiment.runs.map((run) => ({
+      ...run,
+      training: {
+        ...run.training,
+        duration: { steps },
+        logEvery: Math.max(1, Math.min(run.training.logEvery, Math.floor(steps / 5) || 1)),
+        evalEvery: Math.max(1, Math.min(run.training.evalEvery, steps)),
+      },
+    })),
+  };
 }

@@ -4,6 +4,12 @@
  */
 import type { LabEvent } from '../../../shared/api';
 
+/** What the CLI writes to: a process stream or a test's collector. */
+export interface OutputStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
 interface Row {
   id: string;
   label: string;
@@ -19,7 +25,7 @@ export class ProgressView {
   private lastDraw = 0;
 
   constructor(
-    private readonly out: NodeJS.WriteStream,
+    private readonly out: OutputStream,
     runs: Array<{ id: string; label: string }>,
   ) {
     this.rows = runs.map((run) => ({ ...run, step: 0, total: 0, rate: 0, status: 'queued' }));

@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FromWorker, ToWorker } from '../../../shared/engine/protocol';
+import type { RunStore as Store } from '../../../electron/lab/store/runStore';
+import type { Runner as RunnerType } from '../../../electron/lab/runner/runner';
 
 type Listener = (...args: unknown[]) => void;
 
@@ -121,8 +123,8 @@ fake.state.servePage = (port) => {
 
 const options = { preloadPath: '/app/out/preload/index.cjs', appOrigin: 'app://bnlab' };
 let home: string;
-let store: InstanceType<typeof RunStore>;
-let runner: InstanceType<typeof Runner> | null = null;
+let store: Store;
+let runner: RunnerType | null = null;
 
 beforeEach(() => {
   home = mkdtempSync(path.join(os.tmpdir(), 'bnlab-gpu-host-'));
