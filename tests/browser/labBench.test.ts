@@ -6,8 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Browser, Download, Page } from 'playwright-core';
-import { launchChromium, recordForeignRequests, screenshot, startLabSession, type LabSession } from './harness';
+import { artifactsDir, launchChromium, recordForeignRequests, screenshot, startLabSession, type LabSession } from './harness';
 
 let session: LabSession;
 let browser: Browser;
@@ -161,6 +162,13 @@ describe('lab bench', () => {
     await expect.poll(() => summary.first().innerText(), { timeout: 15_000 }).toMatch(/finished[\s\S]*\d+\.\d%/);
     await expect.poll(() => page.locator('[data-testid=compare-charts] [data-panel=loss] canvas').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await expect.poll(() => chartLabel('loss'), { timeout: 30_000 }).toMatch(/no BN|batchnorm/);
+    // End-of-run snapshots per unit: γ against √(σ² + ε) and β against μ for each norm layer.
+    const scatters = page.locator('[data-testid=snapshot-scatter]');
+    await expect.poll(() => scatters.count()).toBe(4);
+    await expect.poll(() => scatters.first().locator('.chart-empty').count(), { timeout: 15_000 }).toBe(0);
+    expect(await scatters.first().locator('[_echarts_instance_]').getAttribute('aria-label')).toMatch(/batchnorm/);
+    await scatters.first().scrollIntoViewIfNeeded();
+    await scatters.first().screenshot({ path: path.join(artifactsDir, 'bench-snapshot-scatter.png') });
     await screenshot(page, 'bench-compare');
 
     // Exports: a chart as PNG and SVG, the comparison as CSV.

@@ -153,3 +153,19 @@ describe('thinned histories', () => {
     expect(Array.from(outside.lines[0]!.points.y).every((v) => v === 1)).toBe(true);
   });
 });
+
+describe('snapshot scatter', () => {
+  it('γ against √(running σ² + ε) per unit, and the diagonal across all points', async () => {
+    const { snapshotScatter, diagonal } = await import('../../../renderer/src/charts/snapshotScatter');
+    const snapshot = {
+      step: 10,
+      layers: [{ id: 'bn1', gamma: [2, 0.5], beta: [0.1, -0.2], runningMean: [0.1, 0.3], runningVar: [3.99, 0.24], batchMean: [0, 0], batchVar: [1, 1], epsilon: 0.01 }],
+    };
+    const series = snapshotScatter([{ id: 'a', label: 'a', color: '#000', snapshot }, { id: 'b', label: 'b', color: '#111', snapshot: null }], 'bn1', 'std', 'gamma');
+    expect(series).toHaveLength(1);
+    expect(series[0]!.points[0]![0]).toBeCloseTo(2, 12);
+    expect(series[0]!.points[1]).toEqual([0.5, 0.5]);
+    expect(diagonal(series)).toEqual([[0.5, 0.5], [2, 2]]);
+    expect(snapshotScatter([{ id: 'a', label: 'a', color: '#000', snapshot }], 'bn1', 'mean', 'beta')[0]!.points).toEqual([[0.1, 0.1], [0.3, -0.2]]);
+  });
+});
