@@ -10,7 +10,7 @@ import { mlp } from '../../../shared/presets/models';
 
 /** What the comparison varies: one run per value (times the seeds), paired on initial weights. */
 export const VariantPlan = z.object({
-  vary: z.enum(['nothing', 'normMode', 'learningRate', 'batchSize']).default('nothing'),
+  vary: z.enum(['nothing', 'bnPresence', 'normMode', 'learningRate', 'batchSize']).default('nothing'),
   normModes: z.array(NormMode).default(['none', 'batchnorm']),
   learningRates: z.array(z.number().positive()).default([0.01, 0.1, 1]),
   batchSizes: z.array(z.number().int().positive()).default([4, 16, 64]),

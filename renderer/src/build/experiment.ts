@@ -3,7 +3,7 @@
  * variant helpers (so the bench and the presets pair runs the same way).
  */
 import { ExperimentSpec, type ExperimentSpecInput, type RunSpec } from '../../../shared/spec/experiment';
-import { batchSizeVariants, expandVariants, learningRateVariants, normModeVariants, type Variant } from '../../../shared/spec/variants';
+import { batchSizeVariants, expandVariants, learningRateVariants, normModeVariants, withoutNorm, type Variant } from '../../../shared/spec/variants';
 import { describeIssues } from '../../../shared/spec/parse';
 import { cloneJson } from '../lib/clone';
 import type { Draft } from './draft';
@@ -16,6 +16,13 @@ function variantsOf(draft: Draft): Variant[] | string {
   switch (plan.vary) {
     case 'nothing':
       return [{ name: draft.title.trim() || 'run', apply: (r) => r }];
+    case 'bnPresence':
+      // The norm layers removed outright (not set to "none"): the other layers keep their ids, so init is paired.
+      if (!draft.layers.some((l) => l.kind === 'norm')) return 'the model has no normalization layer to take out: insert one first';
+      return [
+        { name: 'with BN', apply: (r) => r },
+        { name: 'without BN', apply: withoutNorm },
+      ];
     case 'normMode':
       if (!draft.layers.some((l) => l.kind === 'norm')) return 'the model has no normalization layer whose mode could vary: insert one first';
       if (plan.normModes.length === 0) return 'choose at least one normalization mode to compare';

@@ -97,6 +97,13 @@ describe('experiment from the draft', () => {
     expect(runs[0]!.model.layers.filter((l) => l.kind === 'norm').every((l) => l.kind === 'norm' && l.mode === 'none')).toBe(true);
     expect(runs[0]!.model.layers.map((l) => l.id)).toEqual(runs[2]!.model.layers.map((l) => l.id));
   });
+  it('with / without BN removes the norm layers outright and keeps the other ids', () => {
+    const result = experimentFromDraft(Draft.parse({ ...defaultDraft(), plan: { vary: 'bnPresence' } }));
+    if (!result.ok) throw new Error(result.problems.join('; '));
+    const [withBn, without] = result.experiment.runs;
+    expect([withBn!.variant, without!.variant]).toEqual(['with BN', 'without BN']);
+    expect(without!.model.layers.map((l) => l.id)).toEqual(withBn!.model.layers.filter((l) => l.kind !== 'norm').map((l) => l.id));
+  });
   it('says why it cannot start', () => {
     const noNorm = Draft.parse({ ...defaultDraft(), plan: { vary: 'normMode' } });
     noNorm.layers = noNorm.layers.filter((l) => l.kind !== 'norm');
