@@ -14,45 +14,14 @@ import { initNodeBackend, tf } from '../../electron/lab/engineHost/nodeBackend';
 import { createNodeWorkerFactory } from '../../electron/lab/engineHost/nodeWorkerHost';
 import { LabEvents } from '../../electron/lab/events';
 import { Runner } from '../../electron/lab/runner/runner';
-import type { TrainingWorker, WorkerFactory } from '../../electron/lab/runner/worker';
 import { RunStore } from '../../electron/lab/store/runStore';
-import type { FromWorker, ToWorker } from '../../shared/engine/protocol';
 import { runTraining } from '../../shared/engine/train';
 import { wideFrames } from '../unit/lab/fixtures';
-import { experiment } from '../unit/runner/fixtures';
+import { experiment, replayWorkerFactory } from '../unit/runner/fixtures';
 import type { BenchResult } from './types';
 
 const KEYS = 20;
 const FRAMES = 50_000;
-
-/** A worker that answers `start` with `frames`, posted in macrotask-sized bursts as a fast engine would. */
-function replayFactory(frames: ReturnType<typeof wideFrames>): WorkerFactory {
-  return {
-    backends: ['wasm'],
-    create: async () => {
-      const listeners: Array<(message: FromWorker) => void> = [];
-      const emit = (message: FromWorker) => listeners.forEach((listener) => listener(message));
-      const worker: TrainingWorker = {
-        post: (message: ToWorker) => {
-          if (message.type !== 'start') return;
-          const { runId } = message;
-          emit({ type: 'started', runId, backend: 'wasm', totalSteps: frames.length });
-          let next = 0;
-          const burst = () => {
-            for (const end = Math.min(frames.length, next + 500); next < end; next++) emit({ type: 'frame', runId, frame: frames[next]! });
-            if (next < frames.length) setImmediate(burst);
-            else emit({ type: 'ended', runId, status: 'finished', step: frames.length });
-          };
-          setImmediate(burst);
-        },
-        onMessage: (listener) => listeners.push(listener),
-        onExit: () => {},
-        terminate: async () => {},
-      };
-      return worker;
-    },
-  };
-}
 
 export async function run(): Promise<BenchResult[]> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'bnlab-bench-runner-'));
@@ -70,7 +39,7 @@ export async function run(): Promise<BenchResult[]> {
     events.subscribe((event) => {
       if (event.type === 'runFrames') streamed += event.frames.length;
     });
-    const pipeRunner = new Runner({ store, datasets, events, workerFactory: replayFactory(frames), workers: 1 });
+    const pipeRunner = new Runner({ store, datasets, events, workerFactory: replayWorkerFactory(frames), workers: 1 });
     start = performance.now();
     pipeRunner.enqueue([piped]);
     await pipeRunner.whenIdle();

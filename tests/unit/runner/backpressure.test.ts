@@ -7,36 +7,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLab, type Lab } from '../../../electron/lab/lab';
-import type { TrainingWorker, WorkerFactory } from '../../../electron/lab/runner/worker';
-import type { FromWorker, ToWorker } from '../../../shared/engine/protocol';
+import { replayWorkerFactory } from './fixtures';
 import type { LabEvent } from '../../../shared/api';
 import { ExperimentSpec } from '../../../shared/spec/experiment';
 
 const FRAMES = 20_000;
 
-/** A worker that answers `start` with a burst of FRAMES frames, then ends. */
-const floodingFactory: WorkerFactory = {
-  backends: ['wasm'],
-  create: async () => {
-    const listeners: Array<(m: FromWorker) => void> = [];
-    const emit = (m: FromWorker) => listeners.forEach((l) => l(m));
-    const worker: TrainingWorker = {
-      post: (message: ToWorker) => {
-        if (message.type !== 'start') return;
-        const { runId } = message;
-        setImmediate(() => {
-          emit({ type: 'started', runId, backend: 'wasm', totalSteps: FRAMES });
-          for (let step = 1; step <= FRAMES; step++) emit({ type: 'frame', runId, frame: { step, epoch: 0, wallMs: step, values: { 'train/loss': 1 / step } } });
-          emit({ type: 'ended', runId, status: 'finished', step: FRAMES });
-        });
-      },
-      onMessage: (l) => listeners.push(l),
-      onExit: () => {},
-      terminate: async () => {},
-    };
-    return worker;
-  },
-};
+/** FRAMES frames, step 1 to FRAMES. */
+const frames = Array.from({ length: FRAMES }, (_, i) => ({ step: i + 1, epoch: 0, wallMs: i + 1, values: { 'train/loss': 1 / (i + 1) } }));
 
 let home = '';
 let lab: Lab;
@@ -48,7 +26,7 @@ afterEach(async () => {
 describe('runner backpressure', () => {
   it('caps the frames waiting for windows and still stores every frame', async () => {
     home = mkdtempSync(path.join(os.tmpdir(), 'bnlab-backpressure-'));
-    lab = await createLab({ dataDir: home, transport: 'cli', appVersion: 'test', workers: 1, workerFactory: floodingFactory });
+    lab = await createLab({ dataDir: home, transport: 'cli', appVersion: 'test', workers: 1, workerFactory: replayWorkerFactory(frames) });
     const batches: number[] = [];
     lab.events.subscribe((e: LabEvent) => {
       if (e.type === 'runFrames') batches.push(e.frames.length);

@@ -148,3 +148,35 @@ export class FakeWorkerFactory implements WorkerFactory {
     return worker;
   }
 }
+
+/**
+ * A worker that answers `start` by replaying `frames` as fast as the runner takes them (bursts of
+ * 500 per macrotask, like a fast engine), then ends the run as finished.
+ */
+export function replayWorkerFactory(frames: readonly MetricFrame[]): WorkerFactory {
+  return {
+    backends: ['wasm'],
+    create: async () => {
+      const listeners: Array<(message: FromWorker) => void> = [];
+      const emit = (message: FromWorker) => listeners.forEach((listener) => listener(message));
+      const worker: TrainingWorker = {
+        post: (message: ToWorker) => {
+          if (message.type !== 'start') return;
+          const { runId } = message;
+          emit({ type: 'started', runId, backend: 'wasm', totalSteps: frames.length });
+          let next = 0;
+          const burst = () => {
+            for (const end = Math.min(frames.length, next + 500); next < end; next++) emit({ type: 'frame', runId, frame: frames[next]! });
+            if (next < frames.length) setImmediate(burst);
+            else emit({ type: 'ended', runId, status: 'finished', step: frames.at(-1)?.step ?? 0 });
+          };
+          setImmediate(burst);
+        },
+        onMessage: (listener) => listeners.push(listener),
+        onExit: () => {},
+        terminate: async () => {},
+      };
+      return worker;
+    },
+  };
+}
