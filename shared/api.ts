@@ -245,8 +245,10 @@ export const EVENT_CHANNEL = 'bnlab:event';
 export function lookupMethod(path: string): MethodDef<z.ZodType, unknown> | undefined {
   const [group, name, ...rest] = path.split('.');
   if (!group || !name || rest.length > 0) return undefined;
-  const methods = (labContract as Record<string, Record<string, MethodDef<z.ZodType, unknown>>>)[group];
-  if (!methods || !Object.prototype.hasOwnProperty.call(methods, name)) return undefined;
+  // Own keys only, at both levels: "__proto__.constructor" must not reach Object's members.
+  if (!Object.hasOwn(labContract, group)) return undefined;
+  const methods = (labContract as Record<string, Record<string, MethodDef<z.ZodType, unknown>>>)[group]!;
+  if (!Object.hasOwn(methods, name)) return undefined;
   return methods[name];
 }
 

@@ -94,3 +94,62 @@ describe('the API socket', () => {
     ws.close();
   });
 });
+
+describe('the token, the host and the interface', () => {
+  it('accepts only the exact token, in the query, on /api, for its own host name', async () => {
+    for (const query of ['?token=t0ke', '?token=t0ken0', '?token=T0KEN', '?token=%20t0ken', '?Token=t0ken', '?tok=t0ken', '?token=', '?token=wrong&token=t0ken']) {
+      await expect(connect(query), query).rejects.toThrow(/403/);
+    }
+    await expect(
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${server.port}/other?token=t0ken`, { origin: server.origin });
+        ws.once('open', resolve);
+        ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      }),
+    ).rejects.toThrow(/403/);
+    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends its own Host and Origin.
+    await expect(
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api?token=t0ken`, { origin: 'http://evil.example', headers: { host: 'evil.example' } });
+        ws.once('open', resolve);
+        ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      }),
+    ).rejects.toThrow(/403/);
+  });
+
+  it('makes a new unguessable token for every launch', async () => {
+    const servers = await Promise.all([0, 1].map(() => startBrowserServer({ rendererDir: path.join(dir, 'renderer'), dispatch: async () => ({ ok: true, value: null }), subscribe: () => () => {} })));
+    const [a, b] = servers.map((s) => s.token);
+    expect(a).toMatch(/^[0-9a-f]{48}$/); // 192 random bits
+    expect(a).not.toBe(b);
+    expect(servers[0]!.url).toBe(`${servers[0]!.origin}/#token=${a}`); // in the fragment: never sent in a request line or Referer
+    await Promise.all(servers.map((s) => s.close()));
+  });
+
+  it('cannot be reached on any other interface of the machine', async () => {
+    const external = Object.values(os.networkInterfaces())
+      .flat()
+      .filter((i) => i && !i.internal && i.family === 'IPv4')
+      .map((i) => i!.address);
+    for (const address of [...external, '::1']) {
+      const outcome = await new Promise<string>((resolve) => {
+        const req = request({ host: address, port: server.port, path: '/', timeout: 2000 }, () => resolve('answered'));
+        req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+        req.on('timeout', () => (req.destroy(), resolve('timeout')));
+        req.end();
+      });
+      expect(outcome, address).not.toBe('answered');
+    }
+  });
+
+  it('keeps serving a page that sends garbage, and never answers what is not a call', async () => {
+    const ws = await connect('?token=t0ken');
+    const messages: unknown[] = [];
+    ws.on('message', (data) => messages.push(JSON.parse(data.toString())));
+    for (const garbage of ['not json', '{"id":"1","method":"app.info"}', '{"method":"app.info"}', '{"id":1}', 'null', '[]', '{"__proto__":{"id":1},"method":"app.info"}', '\u0000'.repeat(1000)]) ws.send(garbage);
+    ws.send(JSON.stringify({ id: 8, method: 'app.info' }));
+    await expect.poll(() => messages.length).toBe(1);
+    expect(messages[0]).toMatchObject({ id: 8, result: { ok: true } });
+    ws.close();
+  });
+});
