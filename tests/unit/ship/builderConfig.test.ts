@@ -91,6 +91,20 @@ describe('electron-builder configuration', () => {
     expect(valid).toBe(true);
   });
 
+  it("passes electron-builder's own loader and validator, as `npm run dist` will run them", async () => {
+    // Internal modules of the installed electron-builder: the exact code path of a real build.
+    const { getConfig, validateConfiguration } = requireFromRoot('app-builder-lib/out/util/config/config') as {
+      getConfig(projectDir: string, configPath: string, options: null): Promise<Record<string, unknown>>;
+      validateConfiguration(config: Record<string, unknown>, logger: unknown): Promise<void>;
+    };
+    const { DebugLogger } = requireFromRoot('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+    const loaded = await getConfig(root, 'build/electron-builder.json', null);
+    await expect(validateConfiguration(loaded, new DebugLogger(false))).resolves.toBeUndefined();
+    expect(loaded).toMatchObject({ appId: config.appId, productName: 'BatchNorm Lab' });
+    // And it does reject a wrong option (so the pass above means something).
+    await expect(validateConfiguration({ ...loaded, linux: { ...(loaded.linux as object), targets: ['AppImage'] } }, new DebugLogger(false))).rejects.toThrow(/Invalid configuration/);
+  });
+
   it('builds installers for every desktop platform, with no auto-update and hardened fuses', () => {
     expect(config).toMatchObject({
       appId: expect.stringMatching(/^[a-z]+(\.[a-z]+)+$/),
