@@ -10,7 +10,7 @@ import { DatasetSource } from './spec/data';
 import { ExperimentSpec, RunSpec } from './spec/experiment';
 import type { Backend, MetricFrame, NormSnapshot, RunStatus } from './engine/frame';
 import { RunStatus as RunStatusSchema } from './engine/frame';
-import type { BatchInspection, RunProgress } from './engine/protocol';
+import type { BatchInspection, DecisionBoundary, RunProgress } from './engine/protocol';
 
 /** A request/response method: `input` is validated by the receiver; `O` is what it resolves to. */
 export interface MethodDef<I extends z.ZodType, O> {
@@ -176,6 +176,8 @@ export const labContract = {
       }),
     ).returns<Series[]>(),
     snapshot: method(z.object({ runId: RunId })).returns<NormSnapshot | null>(),
+    /** For 2-D data: the model's class regions at its latest evaluation (null before the first). */
+    boundary: method(z.object({ runId: RunId })).returns<DecisionBoundary | null>(),
     export: method(z.object({ runIds: RunIds, format: z.enum(['json', 'csv']) })).returns<ExportedFile>(),
     import: method(z.object({ content: z.string().min(2).max(500 * 1024 * 1024) })).returns<{ runIds: string[] }>(),
     /** Batch inspector controls for a running run. */

@@ -53,6 +53,19 @@ export interface BatchInspection {
   epsilon: number;
 }
 
+/**
+ * Class probabilities of a 2-D model on a grid over its inputs (after input scale and shift):
+ * cell (row r from the bottom, column c) is at x = lo + (c + ½)·w, y = lo + (r + ½)·w with
+ * w = (hi − lo)/resolution; `probs` is row-major, resolution × resolution × classes.
+ */
+export interface DecisionBoundary {
+  step: number;
+  range: [number, number];
+  resolution: number;
+  classes: number;
+  probs: number[];
+}
+
 export type FromWorker =
   | { type: 'ready'; backend: Backend }
   | { type: 'started'; runId: string; backend: Backend; totalSteps: number }
@@ -60,4 +73,5 @@ export type FromWorker =
   | { type: 'progress'; runId: string; progress: RunProgress }
   | { type: 'snapshot'; runId: string; snapshot: NormSnapshot }
   | { type: 'inspection'; runId: string; inspection: BatchInspection }
+  | { type: 'boundary'; runId: string; boundary: DecisionBoundary }
   | { type: 'ended'; runId: string; status: RunEndStatus; step: number; message?: string };

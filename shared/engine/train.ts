@@ -13,7 +13,7 @@ import { buildModel, layerForward, type LayerCache, type Model, type Pass, type 
 import { standardizes, updateRunningStats, type NormBatch } from './norm';
 import type { Tensor, Tf } from './ops';
 import { createOptimizer, learningRateAt, type OptimizerState } from './optimizers';
-import type { BatchInspection, DatasetArrays, RunEndStatus, RunProgress } from './protocol';
+import type { BatchInspection, DatasetArrays, DecisionBoundary, RunEndStatus, RunProgress } from './protocol';
 import { Rng } from './random';
 import { percentile, summarize, trackedUnits, undoMeasure } from './stats';
 
@@ -24,6 +24,8 @@ export interface TrainingHooks {
   onFrame(frame: MetricFrame): void;
   onProgress?(progress: RunProgress): void;
   onSnapshot?(snapshot: NormSnapshot): void;
+  /** For 2-D inputs: the model's class regions at every evaluation (the decision-boundary view). */
+  onBoundary?(boundary: DecisionBoundary): void;
   isCancelled(): boolean;
   /** Batch inspector: resolves when the loop may take its next step (a paused run waits here). */
   waitForStep?(): Promise<void>;
@@ -285,6 +287,36 @@ export class Trainer {
    * Per-unit γ, β and statistics of every norm layer that transforms (scatter plots of γ vs
    * √(σ²+ε), β vs μ). Batch statistics are those of the last recorded step; empty if there was none.
    */
+  /** Whether examples are 2-D points (the decision boundary can be drawn). */
+  inputIs2d(): boolean {
+    return this.data.inputShape.length === 1 && this.data.inputShape[0] === 2;
+  }
+
+  /**
+   * Class probabilities on a resolution × resolution grid covering the training points as the
+   * network sees them (after scale and shift), in eval mode. The grid is fed to the network as it
+   * is: it is already in input coordinates.
+   */
+  async boundary(resolution: number): Promise<DecisionBoundary> {
+    const { tf } = this;
+    const { inputScale, inputShift } = this.spec.data;
+    const xs = this.data.train.x;
+    let extent = 0;
+    for (let i = 0; i < xs.length; i++) extent = Math.max(extent, Math.abs(xs[i]! * inputScale + inputShift));
+    const hi = extent * 1.1 || 1;
+    const range: [number, number] = [-hi, hi];
+    const width = (range[1] - range[0]) / resolution;
+    const grid = new Float32Array(resolution * resolution * 2);
+    for (let r = 0; r < resolution; r++) {
+      for (let c = 0; c < resolution; c++) {
+        grid[2 * (r * resolution + c)] = range[0] + (c + 0.5) * width;
+        grid[2 * (r * resolution + c) + 1] = range[0] + (r + 0.5) * width;
+      }
+    }
+    const probs = await readOnce(tf.tidy(() => tf.softmax(this.model.forward(tf.tensor2d(grid, [resolution * resolution, 2]), { training: false }))));
+    return { step: this.step, range, resolution, classes: this.data.numClasses, probs: Array.from(probs) };
+  }
+
   async snapshot(): Promise<NormSnapshot> {
     const layers: NormSnapshot['layers'] = [];
     for (const layer of this.model.layers) {
@@ -624,6 +656,8 @@ function yieldToEventLoop(): Promise<void> {
 
 /** Milliseconds of training between yields to the host's event loop. */
 const YIELD_EVERY_MS = 50;
+/** Grid cells per side of the decision-boundary view (48² forward passes of a small model per evaluation). */
+const BOUNDARY_RESOLUTION = 48;
 /** Milliseconds between progress reports when frames are further apart. */
 const PROGRESS_EVERY_MS = 500;
 
@@ -671,6 +705,7 @@ export async function runTraining(tf: Tf, spec: RunSpec, data: DatasetArrays, ho
         if ('diverged' in result) return diverged(result.diverged, result.message);
         hooks.onFrame(result.frame);
         if (trainer.isEvalStep() && trainer.step < trainer.totalSteps) hooks.onSnapshot?.(await trainer.snapshot());
+        if (trainer.isEvalStep() && hooks.onBoundary && trainer.inputIs2d()) hooks.onBoundary(await trainer.boundary(BOUNDARY_RESOLUTION));
         progress();
       } else if (trainer.step % CHECK_EVERY === 0) {
         const bad = await trainer.checkDivergence();

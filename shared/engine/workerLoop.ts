@@ -48,6 +48,7 @@ export function createEngineWorker(tf: typeof tfc, post: (message: FromWorker) =
             onFrame: (frame) => post({ type: 'frame', runId, frame }),
             onProgress: (progress) => post({ type: 'progress', runId, progress }),
             onSnapshot: (snapshot) => post({ type: 'snapshot', runId, snapshot }),
+            onBoundary: (boundary) => post({ type: 'boundary', runId, boundary }),
             isCancelled: () => run.cancelled,
             isPaused: () => run.paused,
             // A paused run waits here; each stepOnce lets exactly one step through.

@@ -1,5 +1,6 @@
 /** The `experiments` and `runs` groups of LabApi over the store and the runner. */
 import type { LabHandlers } from '../../../shared/api';
+import type { DecisionBoundary } from '../../../shared/engine/protocol';
 import type { DatasetManager } from '../datasets/manager';
 import type { LabEvents } from '../events';
 import type { RunStore } from '../store/runStore';
@@ -44,6 +45,7 @@ export function createRunHandlers({ store, runner, datasets }: RunHandlerDeps): 
       keys: ({ runId }) => store.keys(runId),
       series: (query) => store.series(query),
       snapshot: ({ runId }) => store.snapshot(runId),
+      boundary: ({ runId }) => store.getArtefact(runId, 'boundary') as DecisionBoundary | null,
       export: ({ runIds, format }) => store.exportRuns(runIds, format),
       import: ({ content }) => ({ runIds: store.importRuns(content) }),
       control: ({ runId, action }) => ({ ok: runner.control(runId, action) }),

@@ -245,8 +245,11 @@ export class Runner {
         this.outbox.push({ type: 'runProgress', runId: run.runId, progress: message.progress, backend: run.backend });
         return;
       case 'snapshot':
+      case 'boundary':
+        // Both are "latest wins" artefacts: each replaces the previous one of its kind.
         try {
-          this.options.store.putArtefact(run.runId, 'normSnapshot', message.snapshot);
+          if (message.type === 'snapshot') this.options.store.putArtefact(run.runId, 'normSnapshot', message.snapshot);
+          else this.options.store.putArtefact(run.runId, 'boundary', message.boundary);
         } catch (error) {
           this.failWhileRunning(run, error);
         }
