@@ -7,27 +7,45 @@
 import { metricKey } from '../engine/frame';
 import type { DataSpecInput } from '../spec/data';
 import { ExperimentSpec, RunSpec, type RunSpecInput } from '../spec/experiment';
-import { ModelSpec, type LayerSpec, type LayerSpecInput } from '../spec/model';
 import type { TrainingSpecInput } from '../spec/training';
 import {
   batchSizeVariants,
+  crossVariants,
   expandVariants,
+  insertLayerBefore,
   learningRateVariants,
+  placeNorm,
+  seedList,
+  setActivation,
   setNormMode,
   updateNorm,
+  valueVariants,
   withAndWithoutNorm,
-  withLayers,
   withoutNorm,
+  withTraining,
   type Variant,
 } from '../spec/variants';
-import { divergence, finalAccuracy, finalSeriesByVariant, gammaNearZero, meanOverRun, medianDrift, stepsToAccuracy, trainEvalGap, undoFindings } from './findings';
+import {
+  activeUnits,
+  compareVariants,
+  divergence,
+  finalAccuracy,
+  finalSeriesByVariant,
+  firstEvalGap,
+  gammaNearZero,
+  linearRegime,
+  meanOverRun,
+  meanRatio,
+  medianDrift,
+  poolingShift,
+  stepsToAccuracy,
+  trainEvalGap,
+  undoFindings,
+} from './findings';
 import { mlp, smallCnn } from './models';
 import type { Preset, PresetOptions } from './types';
 
 const MNIST: DataSpecInput = { source: { kind: 'mnist' } };
-const pct = (v: number) => `${Math.round(v * 100)}%`;
-/** Layers with their defaults filled in (variants replace a run's layers with these). */
-const parsedLayers = (layers: LayerSpecInput[]): LayerSpec[] => ModelSpec.parse({ layers }).layers;
 
 /** Steps for this invocation: explicit, quick, or full. */
 function stepsFor(options: PresetOptions | undefined, full: number, quick: number): number {
@@ -41,6 +59,7 @@ function training(steps: number, settings: Omit<TrainingSpecInput, 'duration'>):
   return { logEvery, evalEvery, ...settings, duration: { steps } };
 }
 
+/** The experiment: `base` (defaults filled in) expanded into variants × seeds, tagged with the preset's id. */
 function build(id: string, title: string, base: RunSpecInput, variants: Variant[], seeds: number[] = [1]): ExperimentSpec {
   const parsed = RunSpec.parse(base);
   // Reduced runs (a handful of steps, as in CI) evaluate on 1,000 held-out examples, not all of them.
@@ -75,7 +94,12 @@ const ioffe: Preset = {
   ],
   findings(input) {
     const quick = input.runs.every((r) => r.spec.training.duration && 'steps' in r.spec.training.duration && r.spec.training.duration.steps <= 5_000);
-    return [...stepsToAccuracy(input, quick ? 0.9 : 0.95), ...finalAccuracy(input), ...medianDrift(input, metricKey.preActivationUnit('act3', 0, 'p50'), "the tracked unit's sigmoid input")];
+    return [
+      ...stepsToAccuracy(input, quick ? 0.9 : 0.95),
+      ...finalAccuracy(input),
+      ...compareVariants(input, 'with BN', 'without BN'),
+      ...medianDrift(input, metricKey.preActivationUnit('act3', 0, 'p50'), "the tracked unit's sigmoid input"),
+    ];
   },
 };
 
@@ -118,17 +142,22 @@ const standardizeFirst: Preset = {
   experiment(options) {
     const steps = stepsFor(options, 6_000, 1_500);
     const layers = mlp({ hidden: [32, 32], activation: 'tanh', classes: 2, norm: 'beforeActivation' });
-    const modes: Variant[] = (['none', 'affine', 'batchnorm'] as const).flatMap((mode) =>
-      [0.05, 0.5].map((lr) => ({ name: `${mode === 'none' ? 'no norm' : mode} · lr ${lr}`, apply: (run: RunSpec) => ({ ...setNormMode(run, mode), training: { ...run.training, learningRate: lr } }) })),
-    );
-    return build(this.id, this.title, { variant: 'base', model: { layers }, data: circlesScaled, training: training(steps, { learningRate: 0.05, batchSize: 32 }) }, modes);
+    const modes = valueVariants(['none', 'affine', 'batchnorm'] as const, (mode) => (mode === 'none' ? 'no norm' : mode), (run, mode) => setNormMode(run, mode));
+    return build(this.id, this.title, { variant: 'base', model: { layers }, data: circlesScaled, training: training(steps, { learningRate: 0.05, batchSize: 32 }) }, crossVariants(modes, learningRateVariants([0.05, 0.5])));
   },
   charts: [
     { kind: 'line', id: 'test-acc', title: 'Held-out accuracy', keys: [metricKey.testAcc] },
     { kind: 'line', id: 'loss', title: 'Training loss', keys: [metricKey.trainLoss], logY: true },
     { kind: 'line', id: 'linear', title: 'Fraction of tanh inputs with |z| < 1 (layer 1)', keys: [metricKey.fractionLinear('act1')] },
   ],
-  findings: (input) => [...finalAccuracy(input), ...stepsToAccuracy(input, 0.95), divergence(input), ...finalSeriesByVariant(input, metricKey.fractionLinear('act1'), (v, x) => `${v}: ${x} of the first tanh layer's inputs were in its near-linear range |z| < 1 at the end`)],
+  findings: (input) => [
+    ...finalAccuracy(input),
+    ...stepsToAccuracy(input, 0.95),
+    divergence(input),
+    ...compareVariants(input, 'batchnorm · lr 0.05', 'affine · lr 0.05'),
+    ...compareVariants(input, 'batchnorm · lr 0.5', 'affine · lr 0.5'),
+    ...linearRegime(input, 'act1'),
+  ],
 };
 
 const learnGammaBeta: Preset = {
@@ -143,15 +172,14 @@ const learnGammaBeta: Preset = {
   prompts: ['What fraction of sigmoid inputs are in |z| < 1 with standardize-only vs BN?', 'How many ReLU units are active?'],
   experiment(options) {
     const steps = stepsFor(options, 6_000, 1_200);
-    const variants: Variant[] = (['sigmoid', 'relu'] as const).flatMap((fn) => {
-      const act = (run: RunSpec) => withLayers(run, run.model.layers.map((l) => (l.kind === 'activation' ? { ...l, fn } : l)));
-      return [
-        { name: `${fn} · standardize`, apply: (run: RunSpec) => setNormMode(act(run), 'standardize') },
-        { name: `${fn} · γ and β`, apply: (run: RunSpec) => act(run) },
-        { name: `${fn} · γ only`, apply: (run: RunSpec) => updateNorm(act(run), (l) => ({ ...l, beta: { ...l.beta, use: 'absent' } })) },
-        { name: `${fn} · β only`, apply: (run: RunSpec) => updateNorm(act(run), (l) => ({ ...l, gamma: { ...l.gamma, use: 'absent' } })) },
-      ];
-    });
+    const activations = valueVariants(['sigmoid', 'relu'] as const, (fn) => fn, (run, fn) => setActivation(run, fn));
+    const learned: Variant[] = [
+      { name: 'standardize', apply: (run) => setNormMode(run, 'standardize') },
+      { name: 'γ and β', apply: (run) => run },
+      { name: 'γ only', apply: (run) => updateNorm(run, (l) => ({ ...l, beta: { ...l.beta, use: 'absent' } })) },
+      { name: 'β only', apply: (run) => updateNorm(run, (l) => ({ ...l, gamma: { ...l.gamma, use: 'absent' } })) },
+    ];
+    const variants = crossVariants(activations, learned);
     const layers = mlp({ hidden: [100, 100], activation: 'sigmoid', classes: 10, norm: 'beforeActivation', flatten: true });
     return build(this.id, this.title, { variant: 'base', model: { layers }, data: MNIST, training: training(steps, { optimizer: { kind: 'momentum' }, learningRate: 0.05, batchSize: 64 }) }, variants);
   },
@@ -162,8 +190,10 @@ const learnGammaBeta: Preset = {
   ],
   findings: (input) => [
     ...finalAccuracy(input),
-    ...finalSeriesByVariant(input, metricKey.fractionLinear('act2'), (v, x) => `${v}: ${x} of layer 2's sigmoid inputs ended in the near-linear range |z| < 1`),
-    ...finalSeriesByVariant(input, metricKey.fractionActive('act2'), (v, x) => `${v}: ${x} of layer 2's ReLU inputs ended positive (active)`),
+    ...compareVariants(input, 'sigmoid · γ and β', 'sigmoid · standardize'),
+    ...compareVariants(input, 'relu · γ and β', 'relu · standardize'),
+    ...linearRegime(input, 'act2'),
+    ...activeUnits(input, 'act2'),
   ],
 };
 
@@ -175,37 +205,32 @@ const placement: Preset = {
   varied: 'where the norm layers sit; γ/β before the output layer',
   heldFixed: 'dense layers and their initial weights, data, optimizer',
   math: ['W(\\gamma \\odot \\hat{x} + \\beta) + b = (W\\,\\mathrm{diag}\\,\\gamma)\\,\\hat{x} + (W\\beta + b)'],
-  prompts: ['Is there a clear winner between before and after?', 'Do the two "before a linear layer" variants end at the same accuracy?'],
+  prompts: ['Is there a clear winner between before and after, beyond the spread between seeds?', 'Do the two "before a linear layer" variants end at the same accuracy?'],
   experiment(options) {
     const steps = stepsFor(options, 6_000, 1_200);
-    const base = (norm: 'beforeActivation' | 'afterActivation' | 'none') => mlp({ hidden: [100, 100], activation: 'relu', classes: 10, norm, flatten: true });
-    const beforeLinear = (learned: boolean): LayerSpecInput[] => {
-      const layers = base('beforeActivation');
-      layers.splice(layers.length - 1, 0, { kind: 'norm', id: 'bnOut', ...(learned ? {} : { mode: 'standardize', gamma: { use: 'absent', init: 1 }, beta: { use: 'absent', init: 0 } }) });
-      return layers;
-    };
+    const layers = mlp({ hidden: [100, 100], activation: 'relu', classes: 10, norm: 'beforeActivation', flatten: true });
+    // A norm layer directly before the output layer: γ, β there are absorbed by W and b (the maths above).
+    const beforeOutput = (run: RunSpec, mode: 'batchnorm' | 'standardize') => setNormMode(insertLayerBefore(run, 'out', { kind: 'norm', id: 'bnOut' }), mode, ['bnOut']);
     const variants: Variant[] = [
       { name: 'BN before activation', apply: (run) => run },
-      { name: 'BN after activation', apply: (run) => withLayers(run, parsedLayers(base('afterActivation'))) },
-      { name: 'no BN', apply: withoutNorm },
-      { name: 'γ/β before output layer', apply: (run) => withLayers(run, parsedLayers(beforeLinear(true))) },
-      { name: 'standardize before output layer', apply: (run) => withLayers(run, parsedLayers(beforeLinear(false))) },
+      { name: 'BN after activation', apply: (run) => placeNorm(run, 'afterActivation') },
+      { name: 'no BN', apply: (run) => withoutNorm(run) },
+      { name: 'γ/β before output layer', apply: (run) => beforeOutput(run, 'batchnorm') },
+      { name: 'standardize before output layer', apply: (run) => beforeOutput(run, 'standardize') },
     ];
-    return build(this.id, this.title, { variant: 'base', model: { layers: base('beforeActivation') }, data: MNIST, training: training(steps, { optimizer: { kind: 'momentum' }, learningRate: 0.05, batchSize: 64 }) }, variants);
+    const seeds = seedList(options?.quick ? 2 : 3);
+    return build(this.id, this.title, { variant: 'base', model: { layers }, data: MNIST, training: training(steps, { optimizer: { kind: 'momentum' }, learningRate: 0.05, batchSize: 64 }) }, variants, seeds);
   },
   charts: [
     { kind: 'line', id: 'test-acc', title: 'Held-out accuracy', keys: [metricKey.testAcc] },
     { kind: 'line', id: 'loss', title: 'Training loss', keys: [metricKey.trainLoss], logY: true },
   ],
-  findings: (input) => {
-    const findings = finalAccuracy(input);
-    const absorbed = findings.filter((f) => f.id.endsWith('before output layer'));
-    if (absorbed.length === 2 && absorbed.every((f) => f.value !== null)) {
-      const gap = Math.abs(absorbed[0]!.value! - absorbed[1]!.value!);
-      findings.push({ id: 'absorbed', statement: `learned γ/β vs standardize-only directly before the output layer: final test accuracy differs by ${(100 * gap).toFixed(2)} percentage points — γ and β are absorbed by the linear layer that follows`, value: gap, unit: 'fraction', evidence: [] });
-    }
-    return findings;
-  },
+  findings: (input) => [
+    ...finalAccuracy(input),
+    ...compareVariants(input, 'BN before activation', 'BN after activation'),
+    ...compareVariants(input, 'BN before activation', 'no BN'),
+    ...compareVariants(input, 'γ/β before output layer', 'standardize before output layer'),
+  ],
 };
 
 const lrSweep: Preset = {
@@ -227,7 +252,7 @@ const lrSweep: Preset = {
     { kind: 'line', id: 'test-acc', title: 'Held-out accuracy', keys: [metricKey.testAcc] },
     { kind: 'line', id: 'loss', title: 'Training loss', keys: [metricKey.trainLoss], logY: true },
   ],
-  findings: (input) => [divergence(input), ...stepsToAccuracy(input, 0.9), ...finalAccuracy(input)],
+  findings: (input) => [divergence(input), ...stepsToAccuracy(input, 0.9), ...finalAccuracy(input), ...compareVariants(input, 'lr 0.3 · BN', 'lr 0.3 · no BN')],
 };
 
 const smallBatches: Preset = {
@@ -243,13 +268,16 @@ const smallBatches: Preset = {
   experiment(options) {
     const steps = stepsFor(options, 4_000, 800);
     const layers = mlp({ hidden: [100, 100], activation: 'relu', classes: 10, norm: 'beforeActivation', flatten: true });
-    return build(this.id, this.title, { variant: 'base', model: { layers }, data: MNIST, training: training(steps, { optimizer: { kind: 'momentum' }, learningRate: 0.02, batchSize: 32 }) }, batchSizeVariants([2, 4, 8, 32, 128]));
+    // Batch-statistics evaluation runs in batches of the training size: at batch 2 that is 5,000
+    // passes over the full test set, so the quick version evaluates on 2,000 examples.
+    const data: DataSpecInput = options?.quick ? { ...MNIST, evalLimit: 2000 } : MNIST;
+    return build(this.id, this.title, { variant: 'base', model: { layers }, data, training: training(steps, { optimizer: { kind: 'momentum' }, learningRate: 0.02, batchSize: 32 }) }, batchSizeVariants([2, 4, 8, 32, 128]));
   },
   charts: [
     { kind: 'line', id: 'test-acc', title: 'Held-out accuracy (running statistics)', keys: [metricKey.testAcc] },
     { kind: 'line', id: 'test-acc-batch', title: 'Held-out accuracy (batch statistics)', keys: [metricKey.testAccBatchStats] },
   ],
-  findings: (input) => [...trainEvalGap(input), divergence(input)],
+  findings: (input) => [...finalAccuracy(input), ...trainEvalGap(input), ...compareVariants(input, 'batch 128', 'batch 2'), divergence(input)],
 };
 
 const trainOnlyBn: Preset = {
@@ -271,7 +299,7 @@ const trainOnlyBn: Preset = {
       { variant: 'base', model: { layers }, data: MNIST, training: training(steps, { optimizer: { kind: 'adam' }, learningRate: 0.01, batchSize: 64 }) },
       [
         { name: 'train everything', apply: (run) => run },
-        { name: 'train only γ and β', apply: (run) => ({ ...run, training: { ...run.training, trainOnlyNorm: true } }) },
+        { name: 'train only γ and β', apply: (run) => withTraining(run, { trainOnlyNorm: true }) },
       ],
     );
   },
@@ -279,7 +307,7 @@ const trainOnlyBn: Preset = {
     { kind: 'line', id: 'test-acc', title: 'Held-out accuracy', keys: [metricKey.testAcc] },
     { kind: 'scatter', id: 'gamma', title: 'γ against √(σ²+ε), bn1', layerId: 'bn1', x: 'std', y: 'gamma' },
   ],
-  findings: (input) => [...finalAccuracy(input), ...gammaNearZero(input)],
+  findings: (input) => [...finalAccuracy(input), ...compareVariants(input, 'train everything', 'train only γ and β'), ...gammaNearZero(input)],
 };
 
 const noisyBn: Preset = {
@@ -305,34 +333,48 @@ const noisyBn: Preset = {
   charts: [
     { kind: 'line', id: 'test-acc', title: 'Held-out accuracy', keys: [metricKey.testAcc] },
     { kind: 'line', id: 'loss-variation', title: 'Loss variation along −∇L', keys: [metricKey.lossVariation], logY: true },
+    { kind: 'line', id: 'gradient-predictiveness', title: 'Gradient predictiveness (change of ∇L along −∇L)', keys: [metricKey.gradientPredictiveness], logY: true },
     { kind: 'line', id: 'beta-smoothness', title: 'Effective β-smoothness', keys: [metricKey.betaSmoothness], logY: true },
   ],
   findings: (input) => [
     ...finalAccuracy(input),
+    ...compareVariants(input, 'BN + noise', 'with BN'),
+    ...compareVariants(input, 'BN + noise', 'without BN'),
     ...meanOverRun(input, metricKey.lossVariation, (v, x) => `${v}: mean loss variation along the gradient ${x}`),
     ...meanOverRun(input, metricKey.betaSmoothness, (v, x) => `${v}: mean effective β-smoothness ${x}`),
+    ...meanRatio(input, metricKey.lossVariation, 'without BN', 'with BN', 'Loss variation along the gradient'),
+    ...meanRatio(input, metricKey.gradientPredictiveness, 'without BN', 'with BN', 'Gradient change along the gradient'),
+    ...meanRatio(input, metricKey.betaSmoothness, 'without BN', 'with BN', 'Effective β-smoothness'),
   ],
 };
 
 const trainVsEval: Preset = {
   id: 'train-vs-eval',
   title: 'Train mode vs eval mode',
-  question: 'Why does a BN network score differently with running statistics than with batch statistics, and what does the momentum convention change?',
-  summary: 'The same BN MLP on MNIST with PyTorch\'s running statistics (momentum 0.1, unbiased variance) and with Keras/tf.js\'s (momentum 0.99, biased). Early in training the slow 0.99 average still holds most of its initial values.',
-  varied: 'running-statistics convention',
-  heldFixed: 'everything else',
-  math: ['\\text{PyTorch: } r \\leftarrow 0.9\\,r + 0.1\\,b \\qquad \\text{Keras: } r \\leftarrow 0.99\\,r + 0.01\\,b'],
-  prompts: ['Why is eval-mode accuracy low at first with momentum 0.99?', 'When do the two curves meet?'],
+  question: 'Why does a BN network score differently with running statistics than with batch statistics, what does the momentum convention change, and what happens with single-example batches?',
+  summary:
+    "The same BN MLP on MNIST with PyTorch's running statistics (momentum 0.1, unbiased variance), with Keras/tf.js's (momentum 0.99, biased), and trained on single-example batches. Early in training the slow 0.99 average still holds most of its initial values; with one example per batch σ²_B = 0 and every x̂ is 0. Held-out accuracy is measured in eval mode (running statistics) and with the statistics of test batches of the training batch size.",
+  varied: 'running-statistics convention; batch size 32 vs 1',
+  heldFixed: 'architecture, initial weights, data order, optimizer, learning rate, steps',
+  math: [
+    '\\text{PyTorch: } r \\leftarrow 0.9\\,r + 0.1\\,b \\qquad \\text{Keras: } r \\leftarrow 0.99\\,r + 0.01\\,b',
+    'm = 1:\\ \\mu_\\mathcal{B} = x,\\ \\sigma^2_\\mathcal{B} = 0 \\Rightarrow \\hat{x} = 0,\\ y = \\beta',
+  ],
+  prompts: ['Why is eval-mode accuracy low at first with momentum 0.99?', 'When do the two curves meet?', 'What can a network learn when every batch holds one example?'],
   experiment(options) {
     const steps = stepsFor(options, 3_000, 600);
+    const every = Math.max(1, Math.round(steps / 30));
     const layers = mlp({ hidden: [100, 100], activation: 'relu', classes: 10, norm: 'beforeActivation', flatten: true });
+    const pytorch = (run: RunSpec) => updateNorm(run, (l) => ({ ...l, convention: 'pytorch', momentum: 0.1, epsilon: 1e-5 }));
     return build(
       this.id,
       this.title,
-      { variant: 'base', model: { layers }, data: MNIST, training: training(steps, { optimizer: { kind: 'momentum' }, learningRate: 0.05, batchSize: 32, evalEvery: Math.max(1, Math.round(steps / 30)), logEvery: Math.max(1, Math.round(steps / 30)) }) },
+      { variant: 'base', model: { layers }, data: MNIST, training: training(steps, { optimizer: { kind: 'momentum' }, learningRate: 0.05, batchSize: 32, evalEvery: every, logEvery: every }) },
       [
-        { name: 'PyTorch (momentum 0.1)', apply: (run) => updateNorm(run, (l) => ({ ...l, convention: 'pytorch', momentum: 0.1 })) },
+        { name: 'PyTorch (momentum 0.1)', apply: pytorch },
         { name: 'Keras (momentum 0.99)', apply: (run) => updateNorm(run, (l) => ({ ...l, convention: 'keras', momentum: 0.99, epsilon: 1e-3 })) },
+        // Batch-statistics evaluation then runs one example at a time, so it reads 500 test examples.
+        { name: 'batch of 1 (PyTorch)', apply: (run) => ({ ...withTraining(pytorch(run), { batchSize: 1 }), data: { ...run.data, evalLimit: 500 } }) },
       ],
     );
   },
@@ -341,45 +383,37 @@ const trainVsEval: Preset = {
     { kind: 'line', id: 'batch', title: 'Held-out accuracy, batch statistics', keys: [metricKey.testAccBatchStats] },
     { kind: 'line', id: 'running-var', title: 'Running vs batch variance, bn1 unit 0', keys: [metricKey.normStatUnit('bn1', 'runningVar', 0), metricKey.normStatUnit('bn1', 'batchVar', 0)] },
   ],
-  findings: (input) => {
-    const early = [...new Set(input.runs.map((r) => r.variant))].flatMap((variant) => {
-      const run = input.runs.find((r) => r.variant === variant)!;
-      const evalAcc = input.series(run.id, metricKey.testAcc);
-      const batchAcc = input.series(run.id, metricKey.testAccBatchStats);
-      if (!evalAcc?.values.length || !batchAcc?.values.length) return [];
-      return [{ id: `first-eval:${variant}`, statement: `${variant}: at the first evaluation (step ${evalAcc.steps[0]!.toLocaleString('en-US')}) held-out accuracy was ${pct(evalAcc.values[0]!)} with running statistics and ${pct(batchAcc.values[0]!)} with batch statistics`, value: batchAcc.values[0]! - evalAcc.values[0]!, unit: 'fraction', evidence: [{ runId: run.id, key: metricKey.testAcc, step: evalAcc.steps[0]! }] }];
-    });
-    return [...early, ...trainEvalGap(input)];
-  },
+  findings: (input) => [...firstEvalGap(input), ...trainEvalGap(input), ...finalAccuracy(input)],
 };
 
 const maxPool: Preset = {
   id: 'max-pool-statistics',
   title: 'Max pooling shifts the statistics',
   question: 'A normalized feature has mean ≈ β and spread ≈ γ. What does max-pooling it do?',
-  summary: 'A small CNN on MNIST with BN after each convolution. The mean and standard deviation of each layer\'s output are tracked; compare the normalized activations with the same features after 2×2 max pooling.',
-  varied: 'nothing: the measurement is inside one network (a second run without BN for reference)',
-  heldFixed: 'everything',
-  math: ['\\mathrm{E}[\\max(x_1..x_4)] > \\mathrm{E}[x_i]'],
-  prompts: ['How much does pooling raise the mean?', 'Does it shrink or grow the spread?'],
+  summary:
+    "A small CNN on MNIST with BN after each convolution, placed before the ReLU or after it (then the pooling acts directly on the normalized feature), and a run without BN for reference. The mean and standard deviation of each layer's output over the batch are tracked; compare the feature just before the 2×2 max pooling with its output.",
+  varied: 'where BN sits (before or after the ReLU), or no BN',
+  heldFixed: 'convolutions and their initial weights, data, optimizer',
+  math: ['\\mathrm{E}[\\max(x_1, \\dots, x_4)] \\ge \\max_i \\mathrm{E}[x_i]'],
+  prompts: ['How much does pooling raise the mean?', 'Does it shrink or grow the spread?', 'Is the pooled feature still normalized?'],
   experiment(options) {
     const steps = stepsFor(options, 2_000, 300);
-    return build(this.id, this.title, { variant: 'with BN', model: { layers: smallCnn({ bn: true }) }, data: MNIST, training: training(steps, { optimizer: { kind: 'momentum' }, learningRate: 0.05, batchSize: 32 }) }, [keep, { name: 'without BN', apply: (run) => withLayers(run, parsedLayers(smallCnn({ bn: false }))) }]);
+    return build(
+      this.id,
+      this.title,
+      { variant: 'base', model: { layers: smallCnn({ bn: true }) }, data: MNIST, training: training(steps, { optimizer: { kind: 'momentum' }, learningRate: 0.05, batchSize: 32 }) },
+      [
+        { name: 'BN before ReLU', apply: (run) => run },
+        { name: 'BN after ReLU', apply: (run) => placeNorm(run, 'afterActivation') },
+        { name: 'without BN', apply: (run) => withoutNorm(run) },
+      ],
+    );
   },
   charts: [
-    { kind: 'line', id: 'means', title: 'Mean: after ReLU vs after pooling', keys: [metricKey.outputStat('act1', 'mean'), metricKey.outputStat('pool1', 'mean')] },
-    { kind: 'line', id: 'stds', title: 'Standard deviation: after ReLU vs after pooling', keys: [metricKey.outputStat('act1', 'std'), metricKey.outputStat('pool1', 'std')] },
+    { kind: 'line', id: 'means', title: 'Mean of bn1, act1 and pool1 outputs', keys: [metricKey.outputStat('bn1', 'mean'), metricKey.outputStat('act1', 'mean'), metricKey.outputStat('pool1', 'mean')] },
+    { kind: 'line', id: 'stds', title: 'Standard deviation of bn1, act1 and pool1 outputs', keys: [metricKey.outputStat('bn1', 'std'), metricKey.outputStat('act1', 'std'), metricKey.outputStat('pool1', 'std')] },
   ],
-  findings: (input) =>
-    input.runs.flatMap((run) => {
-      const get = (id: string, stat: 'mean' | 'std') => {
-        const s = input.series(run.id, metricKey.outputStat(id, stat));
-        return s?.values.at(-1) ?? null;
-      };
-      const [m1, s1, m2, s2] = [get('act1', 'mean'), get('act1', 'std'), get('pool1', 'mean'), get('pool1', 'std')];
-      if ([m1, s1, m2, s2].some((v) => v === null)) return [];
-      return [{ id: `pooling:${run.variant}`, statement: `${run.variant}: 2×2 max pooling moved the mean of the first block's activations from ${m1!.toFixed(3)} to ${m2!.toFixed(3)} and their standard deviation from ${s1!.toFixed(3)} to ${s2!.toFixed(3)}`, value: m2! - m1!, unit: '', evidence: [{ runId: run.id, key: metricKey.outputStat('pool1', 'mean') }] }];
-    }),
+  findings: (input) => [...poolingShift(input, 'pool1'), ...poolingShift(input, 'pool2'), ...finalAccuracy(input)],
 };
 
 /** Every built-in experiment, in the order the app lists them. */

@@ -1,13 +1,27 @@
 /**
  * Findings computed from the runs. Every statement names the numbers it rests on and changes when
- * the data changes; a run that diverged, failed or never reached a target is said to have done so.
+ * the data changes; a run that diverged, failed or never reached a target is said to have done so,
+ * and a missing series yields no finding (or says nothing was logged) rather than a made-up one.
+ *
+ * Families: accuracy and training (final/best accuracy, steps to a target, divergence, variant
+ * comparisons against seed noise); series summaries (final value, mean over the run, drift, ratio
+ * between variants); normalization (undoing BN, γ near zero, train vs eval statistics, pooling).
  */
 import { metricKey } from '../engine/frame';
+import { standardizes } from '../engine/norm';
+import { undoMeasure } from '../engine/stats';
 import type { Finding, FindingRun, FindingsInput } from './types';
 
-const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
-const num = (v: number, digits = 3) => (Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : Number(v.toPrecision(digits)).toString());
-const stepText = (s: number) => s.toLocaleString('en-US');
+// ---------------------------------------------------------------- formatting and helpers
+
+/** 0.912 → "91.2%". */
+export const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
+/** A difference of fractions in percentage points: 0.031 → "3.1 points". */
+const points = (v: number): string => `${(100 * v).toFixed(1)} points`;
+/** Three significant digits; thousands with separators. */
+export const num = (v: number, digits = 3): string =>
+  Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : Number(v.toPrecision(digits)).toString();
+const stepText = (s: number): string => s.toLocaleString('en-US');
 
 /** Runs grouped by variant, in first-appearance order. */
 export function byVariant(input: FindingsInput): Map<string, FindingRun[]> {
@@ -16,72 +30,118 @@ export function byVariant(input: FindingsInput): Map<string, FindingRun[]> {
   return groups;
 }
 
+/** The finite values of a series (with their steps), or empty if it was never logged. */
+function finitePoints(input: FindingsInput, runId: string, key: string): Array<{ step: number; value: number }> {
+  const s = input.series(runId, key);
+  if (!s) return [];
+  return s.values.flatMap((value, i) => (Number.isFinite(value) ? [{ step: s.steps[i]!, value }] : []));
+}
+
 /** The last finite value of a series, or null. */
 export function finalValue(input: FindingsInput, runId: string, key: string): number | null {
-  const s = input.series(runId, key);
-  if (!s) return null;
-  for (let i = s.values.length - 1; i >= 0; i--) if (Number.isFinite(s.values[i])) return s.values[i]!;
-  return null;
+  return finitePoints(input, runId, key).at(-1)?.value ?? null;
 }
 
 /** The first step at which a series reaches `target` (≥), or null. */
 export function stepsToTarget(input: FindingsInput, runId: string, key: string, target: number): number | null {
-  const s = input.series(runId, key);
-  if (!s) return null;
-  const i = s.values.findIndex((v) => v >= target);
-  return i < 0 ? null : s.steps[i]!;
+  return finitePoints(input, runId, key).find((p) => p.value >= target)?.step ?? null;
 }
 
-/** Mean, min and max over a variant's runs of a per-run number (nulls skipped). */
-export function spread(values: Array<number | null>): { mean: number; min: number; max: number; n: number } | null {
+export interface Spread {
+  mean: number;
+  min: number;
+  max: number;
+  /** How many runs had a value. */
+  n: number;
+}
+
+/** Mean, min and max over a variant's runs of a per-run number (nulls and non-finite values skipped). */
+export function spread(values: Array<number | null>): Spread | null {
   const v = values.filter((x): x is number => x !== null && Number.isFinite(x));
   if (v.length === 0) return null;
   return { mean: v.reduce((a, b) => a + b, 0) / v.length, min: Math.min(...v), max: Math.max(...v), n: v.length };
 }
 
-function describeSpread(s: { mean: number; min: number; max: number; n: number }, format: (v: number) => string): string {
+function describeSpread(s: Spread, format: (v: number) => string): string {
   return s.n > 1 ? `${format(s.mean)} (${s.n} seeds: ${format(s.min)}–${format(s.max)})` : format(s.mean);
 }
 
+/** Why a run has no (or only part of a) result, or null if it finished. */
 function unfinished(run: FindingRun): string | null {
   if (run.status === 'diverged') return `diverged at step ${stepText(run.step)}`;
   if (run.status === 'failed') return `failed (${run.error ?? 'no reason recorded'})`;
   if (run.status === 'cancelled' || run.status === 'interrupted') return `${run.status} at step ${stepText(run.step)}`;
+  if (run.status === 'queued' || run.status === 'running') return `still ${run.status}`;
   return null;
 }
 
-/** Final held-out accuracy per variant, with the seed spread. */
-export function finalAccuracy(input: FindingsInput, key: string = metricKey.testAcc): Finding[] {
+/** "; diverged at step 340, failed (…)" for a variant's unfinished runs, or "". */
+function problemsOf(runs: FindingRun[]): string {
+  const problems = runs.map(unfinished).filter((p): p is string => p !== null);
+  return problems.length ? `; ${problems.join(', ')}` : '';
+}
+
+/** A per-variant number from each run, summarized over seeds: one finding per variant that has one. */
+function perVariant(
+  input: FindingsInput,
+  measure: (run: FindingRun) => number | null,
+  make: (variant: string, runs: FindingRun[], s: Spread) => Finding,
+): Finding[] {
+  return [...byVariant(input)].flatMap(([variant, runs]) => {
+    const s = spread(runs.map(measure));
+    return s ? [make(variant, runs, s)] : [];
+  });
+}
+
+// ---------------------------------------------------------------- accuracy and training
+
+/**
+ * Final held-out accuracy per variant with the seed spread (and the best reached when it was
+ * higher); a variant with nothing logged says so, with what happened to its runs.
+ */
+export function finalAccuracy(input: FindingsInput, key: string = metricKey.testAcc, what = 'test accuracy'): Finding[] {
   return [...byVariant(input)].map(([variant, runs]) => {
-    const s = spread(runs.map((r) => finalValue(input, r.id, key)));
-    const problems = runs.map(unfinished).filter(Boolean);
-    const statement = s
-      ? `${variant}: final ${key === metricKey.testAcc ? 'test' : key} accuracy ${describeSpread(s, pct)}${problems.length ? `; ${problems.join(', ')}` : ''}`
-      : `${variant}: no accuracy was logged${problems.length ? ` (${problems.join(', ')})` : ''}`;
-    return { id: `final-accuracy:${variant}`, statement, value: s?.mean ?? null, unit: 'fraction', evidence: runs.map((r) => ({ runId: r.id, key })) };
+    const final = spread(runs.map((r) => finalValue(input, r.id, key)));
+    const best = spread(runs.map((r) => Math.max(...finitePoints(input, r.id, key).map((p) => p.value))));
+    const bestNote = final && best && best.mean - final.mean >= 0.0005 ? ` (best ${describeSpread(best, pct)})` : '';
+    const statement = final
+      ? `${variant}: final ${what} ${describeSpread(final, pct)}${bestNote}${problemsOf(runs)}`
+      : `${variant}: no ${what} was logged${problemsOf(runs)}`;
+    return { id: `final:${key}:${variant}`, statement, value: final?.mean ?? null, unit: 'fraction', evidence: runs.map((r) => ({ runId: r.id, key })) };
   });
 }
 
 /** The step at which each variant first reached `target` held-out accuracy ("never within N steps" otherwise). */
 export function stepsToAccuracy(input: FindingsInput, target: number): Finding[] {
+  const key = metricKey.testAcc;
   return [...byVariant(input)].map(([variant, runs]) => {
-    const steps = runs.map((r) => stepsToTarget(input, r.id, metricKey.testAcc, target));
+    const steps = runs.map((r) => stepsToTarget(input, r.id, key, target));
     const reached = spread(steps);
     const longest = Math.max(...runs.map((r) => r.step));
+    const missed = runs.length - (reached?.n ?? 0);
     const statement = reached
-      ? `${variant}: test accuracy reached ${pct(target)} at step ${describeSpread(reached, (v) => stepText(Math.round(v)))}${reached.n < runs.length ? ` (${runs.length - reached.n} of ${runs.length} seeds never did)` : ''}`
-      : `${variant}: test accuracy never reached ${pct(target)} within ${stepText(longest)} steps`;
-    return { id: `steps-to-${target}:${variant}`, statement, value: reached?.mean ?? null, unit: 'steps', evidence: runs.map((r, i) => ({ runId: r.id, key: metricKey.testAcc, ...(steps[i] !== null ? { step: steps[i]! } : {}) })) };
+      ? `${variant}: test accuracy reached ${pct(target)} at step ${describeSpread(reached, (v) => stepText(Math.round(v)))}${missed ? ` (${missed} of ${runs.length} seeds never did)` : ''}`
+      : `${variant}: test accuracy never reached ${pct(target)} within ${stepText(longest)} steps${problemsOf(runs)}`;
+    return {
+      id: `steps-to-${target}:${variant}`,
+      statement,
+      value: reached?.mean ?? null,
+      unit: 'steps',
+      evidence: runs.map((r, i) => ({ runId: r.id, key, ...(steps[i] !== null ? { step: steps[i]! } : {}) })),
+    };
   });
 }
 
-/** Which runs diverged, and where. */
+/** Which runs diverged (loss became NaN/∞), and at which step. */
 export function divergence(input: FindingsInput): Finding {
   const diverged = input.runs.filter((r) => r.status === 'diverged');
+  const groups = byVariant(input);
+  // The seed matters only where a variant has several runs.
+  const name = (r: FindingRun) => (groups.get(r.variant)!.length > 1 ? `${r.variant} (seed ${r.seed})` : r.variant);
   return {
     id: 'divergence',
     statement: diverged.length
-      ? `${diverged.length} of ${input.runs.length} runs diverged: ${diverged.map((r) => `${r.variant} at step ${stepText(r.step)}`).join('; ')}`
+      ? `${diverged.length} of ${input.runs.length} runs diverged: ${diverged.map((r) => `${name(r)} at step ${stepText(r.step)}`).join('; ')}`
       : `none of the ${input.runs.length} runs diverged`,
     value: diverged.length,
     unit: 'runs',
@@ -89,39 +149,141 @@ export function divergence(input: FindingsInput): Finding {
   };
 }
 
-/** Whether the gap between variants' final accuracies is larger than the spread between seeds. */
-export function beyondSeedNoise(input: FindingsInput, key: string = metricKey.testAcc): Finding | null {
-  const groups = [...byVariant(input)].map(([variant, runs]) => ({ variant, s: spread(runs.map((r) => finalValue(input, r.id, key))) })).filter((g) => g.s);
-  if (groups.length < 2 || groups.every((g) => g.s!.n < 2)) return null;
-  const best = groups.reduce((a, b) => (a.s!.mean >= b.s!.mean ? a : b));
-  const worst = groups.reduce((a, b) => (a.s!.mean <= b.s!.mean ? a : b));
-  const gap = best.s!.mean - worst.s!.mean;
-  const noise = Math.max(...groups.map((g) => g.s!.max - g.s!.min));
-  return {
-    id: 'beyond-seed-noise',
-    statement: `${best.variant} beats ${worst.variant} by ${pct(gap)} final accuracy; the widest spread between seeds of one variant is ${pct(noise)} — the difference is ${gap > noise ? 'larger than' : 'within'} seed noise`,
-    value: gap - noise,
-    unit: 'fraction',
-    evidence: [],
-  };
+/**
+ * Variant `a` against `b` on the final value of `key` (default test accuracy): the difference, and
+ * whether it exceeds the spread between seeds within either variant (unknown with one seed each).
+ */
+export function compareVariants(input: FindingsInput, a: string, b: string, key: string = metricKey.testAcc, what = 'test accuracy'): Finding[] {
+  const groups = byVariant(input);
+  const runsA = groups.get(a) ?? [];
+  const runsB = groups.get(b) ?? [];
+  const sa = spread(runsA.map((r) => finalValue(input, r.id, key)));
+  const sb = spread(runsB.map((r) => finalValue(input, r.id, key)));
+  if (!sa || !sb) return [];
+  const gap = sa.mean - sb.mean;
+  const noise = Math.max(sa.max - sa.min, sb.max - sb.min);
+  const verdict =
+    sa.n < 2 && sb.n < 2
+      ? 'with one seed each, seed noise is not measured'
+      : `the widest spread between seeds is ${points(noise)}, so the difference is ${Math.abs(gap) > noise ? 'larger than' : 'within'} seed noise`;
+  return [
+    {
+      id: `compare:${key}:${a}|${b}`,
+      statement: `final ${what}: ${a} ${describeSpread(sa, pct)} vs ${b} ${describeSpread(sb, pct)} — a difference of ${points(gap)}; ${verdict}`,
+      value: gap,
+      unit: 'fraction',
+      evidence: [...runsA, ...runsB].map((r) => ({ runId: r.id, key })),
+    },
+  ];
 }
 
+/** The best and the worst variant by final `key` compared (see compareVariants). */
+export function beyondSeedNoise(input: FindingsInput, key: string = metricKey.testAcc, what = 'test accuracy'): Finding[] {
+  const ranked = [...byVariant(input)]
+    .map(([variant, runs]) => ({ variant, s: spread(runs.map((r) => finalValue(input, r.id, key))) }))
+    .filter((g): g is { variant: string; s: Spread } => g.s !== null)
+    .sort((x, y) => y.s.mean - x.s.mean);
+  if (ranked.length < 2) return [];
+  return compareVariants(input, ranked[0]!.variant, ranked.at(-1)!.variant, key, what).map((f) => ({ ...f, id: `beyond-seed-noise:${key}` }));
+}
+
+// ---------------------------------------------------------------- series summaries
+
+/** The final value of a series per variant (seed spread where several); `describe` gets the formatted number. */
+export function finalSeriesByVariant(
+  input: FindingsInput,
+  key: string,
+  describe: (variant: string, value: string) => string,
+  format: (v: number) => string = pct,
+  unit = format === pct ? 'fraction' : '',
+): Finding[] {
+  return perVariant(
+    input,
+    (r) => finalValue(input, r.id, key),
+    (variant, runs, s) => ({ id: `final:${key}:${variant}`, statement: describe(variant, describeSpread(s, format)), value: s.mean, unit, evidence: runs.map((r) => ({ runId: r.id, key })) }),
+  );
+}
+
+/** Mean of a series over the whole run, per variant (e.g. the landscape measures). */
+export function meanOverRun(input: FindingsInput, key: string, describe: (variant: string, value: string) => string): Finding[] {
+  return perVariant(input, (r) => seriesMean(input, r.id, key), (variant, runs, s) => ({
+    id: `mean:${key}:${variant}`,
+    statement: describe(variant, describeSpread(s, (v) => num(v))),
+    value: s.mean,
+    unit: '',
+    evidence: runs.map((r) => ({ runId: r.id, key })),
+  }));
+}
+
+function seriesMean(input: FindingsInput, runId: string, key: string): number | null {
+  const v = finitePoints(input, runId, key).map((p) => p.value);
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+}
+
+/** How far a series moved over training (max − min), per variant: e.g. the drift of a percentile band's median. */
+export function medianDrift(input: FindingsInput, key: string, what: string): Finding[] {
+  return perVariant(
+    input,
+    (r) => {
+      const v = finitePoints(input, r.id, key).map((p) => p.value);
+      return v.length ? Math.max(...v) - Math.min(...v) : null;
+    },
+    (variant, runs, s) => ({
+      id: `drift:${key}:${variant}`,
+      statement: `${variant}: the median of ${what} moved over a range of ${describeSpread(s, (v) => num(v))} during training`,
+      value: s.mean,
+      unit: '',
+      evidence: runs.map((r) => ({ runId: r.id, key })),
+    }),
+  );
+}
+
+/** How many times larger a series' mean over the run was in variant `a` than in `b` (e.g. β-smoothness without vs with BN). */
+export function meanRatio(input: FindingsInput, key: string, a: string, b: string, what: string): Finding[] {
+  const groups = byVariant(input);
+  const sa = spread((groups.get(a) ?? []).map((r) => seriesMean(input, r.id, key)));
+  const sb = spread((groups.get(b) ?? []).map((r) => seriesMean(input, r.id, key)));
+  if (!sa || !sb || sb.mean === 0) return [];
+  const ratio = sa.mean / sb.mean;
+  return [
+    {
+      id: `ratio:${key}:${a}|${b}`,
+      statement: `${what} averaged ${num(sa.mean)} for ${a} and ${num(sb.mean)} for ${b}: ${num(ratio, 2)} times as much`,
+      value: ratio,
+      unit: 'ratio',
+      evidence: [...(groups.get(a) ?? []), ...(groups.get(b) ?? [])].map((r) => ({ runId: r.id, key })),
+    },
+  ];
+}
+
+/** Fraction of a sigmoid/tanh layer's inputs in its near-linear range |z| < 1 at the end, per variant (runs without that series are skipped). */
+export function linearRegime(input: FindingsInput, activationId: string): Finding[] {
+  return finalSeriesByVariant(input, metricKey.fractionLinear(activationId), (v, x) => `${v}: ${x} of ${activationId}'s inputs ended in the near-linear range |z| < 1`);
+}
+
+/** Fraction of a ReLU layer's inputs that are positive (units active) at the end, per variant. */
+export function activeUnits(input: FindingsInput, activationId: string): Finding[] {
+  return finalSeriesByVariant(input, metricKey.fractionActive(activationId), (v, x) => `${v}: ${x} of ${activationId}'s inputs ended positive (ReLU active)`);
+}
+
+// ---------------------------------------------------------------- normalization
+
 /**
- * How far γ and β ended from undoing each norm layer, per unit, from the end-of-run snapshots:
- * the range of γ/√(σ²+ε) (1 would undo the scaling) and the fraction of units within 10% of the
- * identity (γ ≈ √(σ²+ε) and β ≈ μ, using the running statistics).
+ * How far γ and β ended from undoing each standardizing norm layer, from the end-of-run
+ * snapshots: the range of γ/√(σ²+ε) over units (1 everywhere would undo the scaling) and the
+ * fraction of units within 10% of the identity (γ ≈ √(σ²+ε) and β ≈ μ, running statistics) —
+ * the same criterion as the engine's undo series.
  */
 export function undoFindings(input: FindingsInput): Finding[] {
   const findings: Finding[] = [];
   for (const run of input.runs) {
     const snapshot = input.snapshot(run.id);
     for (const layer of snapshot?.layers ?? []) {
+      const spec = run.spec.model.layers.find((l) => l.id === layer.id);
+      if (!spec || spec.kind !== 'norm' || !standardizes(spec) || layer.gamma.length === 0) continue;
       const ratios = layer.gamma.map((g, u) => g / Math.sqrt(layer.runningVar[u]! + layer.epsilon));
-      const within = layer.gamma.filter((g, u) => {
-        const s = Math.sqrt(layer.runningVar[u]! + layer.epsilon);
-        return Math.abs(g - s) / s < 0.1 && Math.abs(layer.beta[u]! - layer.runningMean[u]!) / s < 0.1;
-      }).length;
-      const fraction = within / layer.gamma.length;
+      const fraction = undoMeasure(layer.gamma, layer.beta, layer.runningMean, layer.runningVar, layer.epsilon).within10;
+      const within = Math.round(fraction * layer.gamma.length);
       findings.push({
         id: `undo:${run.variant}:${run.seed}:${layer.id}`,
         statement: `${run.variant} (seed ${run.seed}), ${layer.id}: γ/√(σ²+ε) ended between ${num(Math.min(...ratios))} and ${num(Math.max(...ratios))}; ${within} of ${layer.gamma.length} units (${pct(fraction)}) are within 10% of undoing the normalization — ${fraction > 0.5 ? 'mostly undone' : 'BN was not undone'}`,
@@ -134,27 +296,27 @@ export function undoFindings(input: FindingsInput): Finding[] {
   return findings;
 }
 
-/** The final value of a per-layer series (e.g. the fraction of sigmoid inputs with |z| < 1) per variant. */
-export function finalSeriesByVariant(input: FindingsInput, key: string, describe: (variant: string, value: string) => string, format: (v: number) => string = pct): Finding[] {
-  return [...byVariant(input)].flatMap(([variant, runs]) => {
-    const s = spread(runs.map((r) => finalValue(input, r.id, key)));
-    if (!s) return [];
-    return [{ id: `${key}:${variant}`, statement: describe(variant, describeSpread(s, format)), value: s.mean, unit: format === pct ? 'fraction' : '', evidence: runs.map((r) => ({ runId: r.id, key })) }];
-  });
-}
-
-/** γ values that ended near zero (|γ| < 0.05): units the network switched off. */
-export function gammaNearZero(input: FindingsInput): Finding[] {
+/** γ values that ended near zero (|γ| < threshold) over all learned norm layers of each run: units switched off. */
+export function gammaNearZero(input: FindingsInput, threshold = 0.05): Finding[] {
   return input.runs.flatMap((run) => {
-    const layers = input.snapshot(run.id)?.layers ?? [];
-    const all = layers.flatMap((l) => l.gamma);
+    const snapshot = input.snapshot(run.id);
+    const learned = (id: string) => run.spec.model.layers.some((l) => l.id === id && l.kind === 'norm' && l.gamma.use !== 'absent' && l.mode !== 'standardize');
+    const all = (snapshot?.layers ?? []).filter((l) => learned(l.id)).flatMap((l) => l.gamma);
     if (all.length === 0) return [];
-    const off = all.filter((g) => Math.abs(g) < 0.05).length;
-    return [{ id: `gamma-near-zero:${run.variant}:${run.seed}`, statement: `${run.variant} (seed ${run.seed}): ${off} of ${all.length} γ (${pct(off / all.length)}) ended with |γ| < 0.05 — units switched off`, value: off / all.length, unit: 'fraction of units', evidence: [{ runId: run.id }] }];
+    const off = all.filter((g) => Math.abs(g) < threshold).length;
+    return [
+      {
+        id: `gamma-near-zero:${run.variant}:${run.seed}`,
+        statement: `${run.variant} (seed ${run.seed}): ${off} of ${all.length} γ (${pct(off / all.length)}) ended with |γ| < ${threshold} — ${off ? 'units switched off' : 'no unit was switched off'}`,
+        value: off / all.length,
+        unit: 'fraction of units',
+        evidence: [{ runId: run.id, step: snapshot!.step }],
+      },
+    ];
   });
 }
 
-/** The gap between eval mode (running statistics) and batch statistics at the end, per variant. */
+/** Held-out accuracy with batch statistics minus with running statistics (eval mode) at the end, per variant. */
 export function trainEvalGap(input: FindingsInput): Finding[] {
   return [...byVariant(input)].flatMap(([variant, runs]) => {
     const evalAcc = spread(runs.map((r) => finalValue(input, r.id, metricKey.testAcc)));
@@ -164,7 +326,7 @@ export function trainEvalGap(input: FindingsInput): Finding[] {
     return [
       {
         id: `train-eval-gap:${variant}`,
-        statement: `${variant}: held-out accuracy ${pct(evalAcc.mean)} with running statistics vs ${pct(batchAcc.mean)} with batch statistics${trainAcc ? ` (training batches: ${pct(trainAcc.mean)})` : ''} — a gap of ${pct(batchAcc.mean - evalAcc.mean)}`,
+        statement: `${variant}: held-out accuracy ${pct(evalAcc.mean)} with running statistics vs ${pct(batchAcc.mean)} with batch statistics${trainAcc ? ` (training batches: ${pct(trainAcc.mean)})` : ''} — a gap of ${points(batchAcc.mean - evalAcc.mean)}${problemsOf(runs)}`,
         value: batchAcc.mean - evalAcc.mean,
         unit: 'fraction',
         evidence: runs.flatMap((r) => [{ runId: r.id, key: metricKey.testAcc }, { runId: r.id, key: metricKey.testAccBatchStats }]),
@@ -173,29 +335,50 @@ export function trainEvalGap(input: FindingsInput): Finding[] {
   });
 }
 
-/** How much a percentile band's median moved over training: max − min of the p50 series. */
-export function medianDrift(input: FindingsInput, key: string, what: string): Finding[] {
+/** Running vs batch statistics at the first evaluation, per variant (first seed): where a slow running average shows. */
+export function firstEvalGap(input: FindingsInput): Finding[] {
   return [...byVariant(input)].flatMap(([variant, runs]) => {
-    const drifts = runs.map((r) => {
-      const s = input.series(r.id, key);
-      const v = s?.values.filter(Number.isFinite) ?? [];
-      return v.length ? Math.max(...v) - Math.min(...v) : null;
-    });
-    const s = spread(drifts);
-    if (!s) return [];
-    return [{ id: `drift:${key}:${variant}`, statement: `${variant}: the median of ${what} moved over a range of ${describeSpread(s, (v) => num(v))} during training`, value: s.mean, unit: '', evidence: runs.map((r) => ({ runId: r.id, key })) }];
+    const run = runs[0]!;
+    const evalAcc = finitePoints(input, run.id, metricKey.testAcc)[0];
+    const batchAcc = finitePoints(input, run.id, metricKey.testAccBatchStats).find((p) => p.step === evalAcc?.step);
+    if (!evalAcc || !batchAcc) return [];
+    return [
+      {
+        id: `first-eval:${variant}`,
+        statement: `${variant}: at the first evaluation (step ${stepText(evalAcc.step)}) held-out accuracy was ${pct(evalAcc.value)} with running statistics and ${pct(batchAcc.value)} with batch statistics`,
+        value: batchAcc.value - evalAcc.value,
+        unit: 'fraction',
+        evidence: [
+          { runId: run.id, key: metricKey.testAcc, step: evalAcc.step },
+          { runId: run.id, key: metricKey.testAccBatchStats, step: batchAcc.step },
+        ],
+      },
+    ];
   });
 }
 
-/** Mean of a series over the whole run, per variant (e.g. the landscape measures). */
-export function meanOverRun(input: FindingsInput, key: string, describe: (variant: string, value: string) => string): Finding[] {
-  return [...byVariant(input)].flatMap(([variant, runs]) => {
-    const means = runs.map((r) => {
-      const v = input.series(r.id, key)?.values.filter(Number.isFinite) ?? [];
-      return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
-    });
-    const s = spread(means);
-    if (!s) return [];
-    return [{ id: `mean:${key}:${variant}`, statement: describe(variant, describeSpread(s, (v) => num(v))), value: s.mean, unit: '', evidence: runs.map((r) => ({ runId: r.id, key })) }];
+/**
+ * What a pooling layer did to the statistics of its input: the mean and standard deviation of the
+ * output of the layer right before `poolId` (in each run's own model: a norm layer where BN sits
+ * after the ReLU, the ReLU otherwise) against the pooled output, at the end, per run.
+ */
+export function poolingShift(input: FindingsInput, poolId: string): Finding[] {
+  return input.runs.flatMap((run) => {
+    const layers = run.spec.model.layers;
+    const at = layers.findIndex((l) => l.id === poolId);
+    const beforeId = at > 0 ? layers[at - 1]!.id : null;
+    if (beforeId === null) return [];
+    const get = (id: string, stat: 'mean' | 'std') => finalValue(input, run.id, metricKey.outputStat(id, stat));
+    const [m1, s1, m2, s2] = [get(beforeId, 'mean'), get(beforeId, 'std'), get(poolId, 'mean'), get(poolId, 'std')];
+    if (m1 === null || s1 === null || m2 === null || s2 === null) return [];
+    return [
+      {
+        id: `pooling:${poolId}:${run.variant}:${run.seed}`,
+        statement: `${run.variant}: ${poolId} moved the mean of ${beforeId}'s output from ${num(m1)} to ${num(m2)} (${m2 >= m1 ? '+' : ''}${num(m2 - m1)}) and its standard deviation from ${num(s1)} to ${num(s2)}`,
+        value: m2 - m1,
+        unit: '',
+        evidence: [beforeId, poolId].flatMap((id) => [{ runId: run.id, key: metricKey.outputStat(id, 'mean') }, { runId: run.id, key: metricKey.outputStat(id, 'std') }]),
+      },
+    ];
   });
 }

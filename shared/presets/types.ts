@@ -1,14 +1,9 @@
 /** What a built-in experiment is: the question, the runs, the charts that answer it, its findings. */
 import type { NormSnapshot, RunStatus } from '../engine/frame';
 import type { ExperimentSpec, RunSpec } from '../spec/experiment';
+import type { ChartSpec } from './charts';
 
-/** A chart chosen for a question. Keys are built with `metricKey`, so they are keys the engine logs. */
-export type ChartSpec =
-  | { kind: 'line'; id: string; title: string; keys: string[]; logY?: boolean; note?: string }
-  /** Percentile band (p15 / p50 / p85 keys) per run, drawn side by side (Ioffe & Szegedy Fig. 1). */
-  | { kind: 'band'; id: string; title: string; keys: [string, string, string]; note?: string }
-  /** End-of-run per-unit scatter from the norm snapshot: γ against √(σ²+ε), or β against μ. */
-  | { kind: 'scatter'; id: string; title: string; layerId: string; x: 'std' | 'mean'; y: 'gamma' | 'beta'; note?: string };
+export type { ChartSpec };
 
 /** A statement computed from the runs, with the numbers it rests on. */
 export interface Finding {
@@ -19,6 +14,7 @@ export interface Finding {
   evidence: Array<{ runId?: string; key?: string; step?: number }>;
 }
 
+/** One run as findings see it: what it was, what happened to it (step: the last step it reached, where it diverged if it did). */
 export interface FindingRun {
   id: string;
   variant: string;

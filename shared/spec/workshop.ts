@@ -5,6 +5,7 @@
  * with a message that says what is wrong.
  */
 import { z } from 'zod';
+import { ChartSpec } from '../presets/charts';
 import { ExperimentSpec } from './experiment';
 import { describeIssues, SpecError } from './parse';
 
@@ -15,18 +16,39 @@ export const WORKSHOP_VERSION = 1;
 export const WorkshopControl = z.enum(['model', 'normOptions', 'data', 'training', 'variants', 'seeds']);
 export type WorkshopControl = z.infer<typeof WorkshopControl>;
 
+const Controls = z.array(WorkshopControl).refine((list) => new Set(list).size === list.length, 'a control is listed twice');
+
 export const WorkshopFile = z
   .object({
     format: z.literal(WORKSHOP_FORMAT),
     version: z.literal(WORKSHOP_VERSION),
     experiment: ExperimentSpec,
-    /** Chart ids (a preset's) or series keys to show first. */
-    charts: z.array(z.string().min(1).max(200)).max(40).default([]),
+    /** The charts to show, in order (copied from a preset or chosen by the instructor): self-contained, so a later app shows the same. */
+    charts: z.array(ChartSpec).max(40).default([]),
+    /** Questions shown beside the charts. */
     prompts: z.array(z.string().min(1).max(1000)).max(20).default([]),
-    locked: z.array(WorkshopControl).default([]),
-    hidden: z.array(WorkshopControl).default([]),
+    /** Controls participants see but cannot change. */
+    locked: Controls.default([]),
+    /** Controls participants do not see (and so cannot change). */
+    hidden: Controls.default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((file, ctx) => {
+    // Charts must draw what this experiment has: a chart naming a variant or layer it lacks was edited by hand.
+    const variants = new Set(file.experiment.runs.map((r) => r.variant));
+    const layerIds = new Set(file.experiment.runs.flatMap((r) => r.model.layers.map((l) => l.id)));
+    const chartIds = new Set<string>();
+    file.charts.forEach((chart, i) => {
+      if (chartIds.has(chart.id)) ctx.addIssue({ code: 'custom', path: ['charts', i, 'id'], message: `chart id "${chart.id}" is used twice` });
+      chartIds.add(chart.id);
+      (chart.variants ?? []).forEach((variant, j) => {
+        if (!variants.has(variant)) ctx.addIssue({ code: 'custom', path: ['charts', i, 'variants', j], message: `no run of the experiment is variant "${variant}"` });
+      });
+      if (chart.kind === 'scatter' && !layerIds.has(chart.layerId)) {
+        ctx.addIssue({ code: 'custom', path: ['charts', i, 'layerId'], message: `no model of the experiment has a layer "${chart.layerId}"` });
+      }
+    });
+  });
 export type WorkshopFile = z.infer<typeof WorkshopFile>;
 export type WorkshopFileInput = z.input<typeof WorkshopFile>;
 
