@@ -35,6 +35,7 @@ const validInputs: Record<string, unknown> = {
   'runs.keys': { runId: 'r-1' },
   'runs.series': { runIds: ['r-1'], keys: ['train/loss'], maxPoints: 100, stepRange: [0, 500] },
   'runs.snapshot': { runId: 'r-1' },
+  'runs.boundary': { runId: 'r-1' },
   'runs.export': { runIds: ['r-1'], format: 'csv' },
   'runs.import': { content: '{"runs":[]}' },
   'runs.control': { runId: 'r-1', action: 'pause' },
