@@ -52,6 +52,8 @@ export function createGpuWorkerFactory(options: GpuWorkerOptions): WorkerFactory
         ready = resolve;
         failed = (reason) => reject(new Error(reason));
       });
+      // Awaited below; if loading the page fails first, its later rejection must not go unhandled.
+      started.catch(() => {});
       port1.on('message', (event) => {
         const message = event.data as FromWorker;
         if (message.type === 'ready') ready?.();

@@ -1,6 +1,10 @@
 /** Entry of the engine page: waits for its MessagePort, then serves the engine on it. */
 import type { Backend } from '../../../shared/engine/frame';
+import { z } from 'zod';
 import { serveEngine } from './engineHost';
+
+// zod's start-up probe for `new Function` is an eval the CSP forbids: validate without it.
+z.config({ jitless: true });
 
 const forced = new URLSearchParams(window.location.search).get('backend') as Backend | null;
 
