@@ -103,7 +103,7 @@ export function finalAccuracy(input: FindingsInput, key: string = metricKey.test
   return [...byVariant(input)].map(([variant, runs]) => {
     const final = spread(runs.map((r) => finalValue(input, r.id, key)));
     const best = spread(runs.map((r) => Math.max(...finitePoints(input, r.id, key).map((p) => p.value))));
-    const bestNote = final && best && best.mean - final.mean >= 0.0005 ? ` (best ${describeSpread(best, pct)})` : '';
+    const bestNote = final && best && best.mean - final.mean >= 0.0005 ? ` (best ${pct(best.mean)}${best.n > 1 ? ' on average' : ''})` : '';
     const statement = final
       ? `${variant}: final ${what} ${describeSpread(final, pct)}${bestNote}${problemsOf(runs)}`
       : `${variant}: no ${what} was logged${problemsOf(runs)}`;
@@ -146,6 +146,31 @@ export function divergence(input: FindingsInput): Finding {
     value: diverged.length,
     unit: 'runs',
     evidence: diverged.map((r) => ({ runId: r.id, step: r.step })),
+  };
+}
+
+/**
+ * Runs whose best held-out accuracy never rose more than `margin` above chance (1 / classes, the
+ * output layer's units): they learned nothing, whether or not their loss became NaN.
+ */
+export function nearChance(input: FindingsInput, margin = 0.05): Finding {
+  const key = metricKey.testAcc;
+  const stuck = input.runs.flatMap((run) => {
+    const out = run.spec.model.layers.at(-1);
+    const chance = out?.kind === 'dense' ? 1 / out.units : null;
+    const best = spread([Math.max(...finitePoints(input, run.id, key).map((p) => p.value))]);
+    return chance !== null && best && best.max < chance + margin ? [{ run, best: best.max, chance }] : [];
+  });
+  const groups = byVariant(input);
+  const name = (r: FindingRun) => (groups.get(r.variant)!.length > 1 ? `${r.variant} (seed ${r.seed})` : r.variant);
+  return {
+    id: 'near-chance',
+    statement: stuck.length
+      ? `${stuck.length} of ${input.runs.length} runs never rose more than ${points(margin)} above chance: ${stuck.map((s) => `${name(s.run)} (best ${pct(s.best)}, chance ${pct(s.chance)})`).join('; ')}`
+      : `every run that logged accuracy rose more than ${points(margin)} above chance`,
+    value: stuck.length,
+    unit: 'runs',
+    evidence: stuck.map((s) => ({ runId: s.run.id, key })),
   };
 }
 
@@ -326,13 +351,19 @@ export function trainEvalGap(input: FindingsInput): Finding[] {
     return [
       {
         id: `train-eval-gap:${variant}`,
-        statement: `${variant}: held-out accuracy ${pct(evalAcc.mean)} with running statistics vs ${pct(batchAcc.mean)} with batch statistics${trainAcc ? ` (training batches: ${pct(trainAcc.mean)})` : ''} — a gap of ${points(batchAcc.mean - evalAcc.mean)}${problemsOf(runs)}`,
+        statement: `${variant}: held-out accuracy ${pct(evalAcc.mean)} with running statistics vs ${pct(batchAcc.mean)} with batch statistics${trainAcc ? ` (training batches: ${pct(trainAcc.mean)})` : ''} — batch statistics ${gapText(batchAcc.mean - evalAcc.mean)}${problemsOf(runs)}`,
         value: batchAcc.mean - evalAcc.mean,
         unit: 'fraction',
         evidence: runs.flatMap((r) => [{ runId: r.id, key: metricKey.testAcc }, { runId: r.id, key: metricKey.testAccBatchStats }]),
       },
     ];
   });
+}
+
+/** "3.1 points higher" / "3.1 points lower" / "the same". */
+function gapText(diff: number): string {
+  if (Math.abs(diff) < 0.0005) return 'the same';
+  return `${points(Math.abs(diff))} ${diff > 0 ? 'higher' : 'lower'}`;
 }
 
 /** Running vs batch statistics at the first evaluation, per variant (first seed): where a slow running average shows. */

@@ -19,6 +19,7 @@ import {
   meanOverRun,
   meanRatio,
   medianDrift,
+  nearChance,
   poolingShift,
   spread,
   stepsToAccuracy,
@@ -108,6 +109,23 @@ describe('final accuracy and divergence', () => {
     expect(bad!.statement).toBe('lr 10: final test accuracy 20.0% (best 30.0%); diverged at step 340');
     expect(divergence(data)).toMatchObject({ statement: '1 of 3 runs diverged: lr 10 at step 340', value: 1, evidence: [{ runId: 'c', step: 340 }] });
     expect(divergence(input([{ id: 'a', variant: 'x' }], {})).statement).toBe('none of the 1 runs diverged');
+  });
+
+  it('names the runs that stayed near chance (1 / output units), whether or not they diverged', () => {
+    const data = input(
+      [{ id: 'a', variant: 'lr 0.1' }, { id: 'b', variant: 'lr 3' }, { id: 'c', variant: 'lr 10', status: 'diverged', step: 40 }],
+      { a: { [acc]: [0.1, 0.9] }, b: { [acc]: [0.098, 0.113, 0.09] }, c: { [acc]: [0.1, NaN] } },
+    );
+    expect(nearChance(data)).toMatchObject({
+      statement: '2 of 3 runs never rose more than 5.0 points above chance: lr 3 (best 11.3%, chance 10.0%); lr 10 (best 10.0%, chance 10.0%)',
+      value: 2,
+      evidence: [{ runId: 'b', key: acc }, { runId: 'c', key: acc }],
+    });
+    expect(nearChance(one('a', [0.2, 0.16]))).toMatchObject({ value: 0, statement: 'every run that logged accuracy rose more than 5.0 points above chance' });
+    // A two-class output has chance 50%.
+    const twoClass = specOf([{ kind: 'dense', id: 'd1', units: 4 }, { kind: 'dense', id: 'out', units: 2 }]);
+    expect(nearChance(input([{ id: 'a', variant: 'v', spec: twoClass }], { a: { [acc]: [0.52] } })).value).toBe(1);
+    expect(nearChance(input([{ id: 'a', variant: 'v' }], {})).value).toBe(0);
   });
 
   it('names the seed of a diverged run when its variant has several', () => {
@@ -218,10 +236,11 @@ describe('undo and γ near zero (from end-of-run snapshots)', () => {
 describe('train vs eval statistics', () => {
   it('compares running-statistics and batch-statistics accuracy at the end', () => {
     const [f] = trainEvalGap(input([{ id: 'a', variant: 'batch 2' }], { a: { [acc]: [0.6], [metricKey.testAccBatchStats]: [0.8], [metricKey.trainAcc]: [0.85] } }));
-    expect(f!.statement).toBe('batch 2: held-out accuracy 60.0% with running statistics vs 80.0% with batch statistics (training batches: 85.0%) — a gap of 20.0 points');
+    expect(f!.statement).toBe('batch 2: held-out accuracy 60.0% with running statistics vs 80.0% with batch statistics (training batches: 85.0%) — batch statistics 20.0 points higher');
     expect(f!.value).toBeCloseTo(0.2);
     const [g] = trainEvalGap(input([{ id: 'a', variant: 'batch 2' }], { a: { [acc]: [0.9], [metricKey.testAccBatchStats]: [0.7] } }));
     expect(g!.value).toBeCloseTo(-0.2);
+    expect(g!.statement).toMatch(/batch statistics 20\.0 points lower$/);
     expect(trainEvalGap(one('a', [0.9]))).toEqual([]);
   });
 
