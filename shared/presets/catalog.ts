@@ -39,6 +39,7 @@ import {
   meanRatio,
   medianDrift,
   poolingShift,
+  startToEnd,
   stepsToAccuracy,
   trainEvalGap,
   undoFindings,
@@ -93,15 +94,13 @@ const ioffe: Preset = {
     { kind: 'band', id: 'fig1-band', title: 'Sigmoid input of a last-hidden-layer unit (15/50/85th percentiles)', keys: [metricKey.preActivationUnit('act3', 0, 'p15'), metricKey.preActivationUnit('act3', 0, 'p50'), metricKey.preActivationUnit('act3', 0, 'p85')] },
     { kind: 'line', id: 'train-loss', title: 'Training loss', keys: [metricKey.trainLoss], logY: true },
   ],
-  findings(input) {
-    const quick = input.runs.every((r) => r.spec.training.duration && 'steps' in r.spec.training.duration && r.spec.training.duration.steps <= 5_000);
-    return [
-      ...stepsToAccuracy(input, quick ? 0.9 : 0.95),
-      ...finalAccuracy(input),
-      ...compareVariants(input, 'with BN', 'without BN'),
-      ...medianDrift(input, metricKey.preActivationUnit('act3', 0, 'p50'), "the tracked unit's sigmoid input"),
-    ];
-  },
+  findings: (input) => [
+    ...stepsToAccuracy(input, 0.9),
+    ...stepsToAccuracy(input, 0.95),
+    ...finalAccuracy(input),
+    ...compareVariants(input, 'with BN', 'without BN'),
+    ...medianDrift(input, metricKey.preActivationUnit('act3', 0, 'p50'), "the tracked unit's sigmoid input"),
+  ],
 };
 
 const undo: Preset = {
@@ -126,7 +125,13 @@ const undo: Preset = {
     { kind: 'scatter', id: 'gamma-vs-std', title: 'γ against √(σ²+ε), bn1', layerId: 'bn1', x: 'std', y: 'gamma' },
     { kind: 'scatter', id: 'beta-vs-mean', title: 'β against μ, bn1', layerId: 'bn1', x: 'mean', y: 'beta' },
   ],
-  findings: (input) => [...undoFindings(input), ...finalSeriesByVariant(input, metricKey.undoFraction('bn1'), (v, x) => `${v}: at the end ${x} of bn1's units were within 10% of undoing BN`)],
+  findings: (input) => [
+    ...undoFindings(input),
+    ...(['bn1', 'bn2'] as const).flatMap((id) => [
+      ...startToEnd(input, metricKey.undoDistance(id), `${id}'s undo distance (0 = BN undone)`),
+      ...finalSeriesByVariant(input, metricKey.undoFraction(id), (v, x) => `${v}: at the end ${x} of ${id}'s units were within 10% of undoing BN`),
+    ]),
+  ],
 };
 
 // Circles in about [−1, 1]² become x·20 + 40 (like raw, unnormalized features): every first-layer tanh starts saturated
@@ -167,6 +172,9 @@ const standardizeFirst: Preset = {
   ],
 };
 
+/** What the norm layers learn in "why learn γ and β" (variant names, also used by its charts). */
+const learnedNames = ['standardize', 'γ and β', 'γ only', 'β only'] as const;
+
 const learnGammaBeta: Preset = {
   id: 'why-learn-gamma-beta',
   title: 'Why learn γ and β at all?',
@@ -181,10 +189,10 @@ const learnGammaBeta: Preset = {
     const steps = stepsFor(options, 6_000, 1_200);
     const activations = valueVariants(['sigmoid', 'relu'] as const, (fn) => fn, (run, fn) => setActivation(run, fn));
     const learned: Variant[] = [
-      { name: 'standardize', apply: (run) => setNormMode(run, 'standardize') },
-      { name: 'γ and β', apply: (run) => run },
-      { name: 'γ only', apply: (run) => updateNorm(run, (l) => ({ ...l, beta: { ...l.beta, use: 'absent' } })) },
-      { name: 'β only', apply: (run) => updateNorm(run, (l) => ({ ...l, gamma: { ...l.gamma, use: 'absent' } })) },
+      { name: learnedNames[0], apply: (run) => setNormMode(run, 'standardize') },
+      { name: learnedNames[1], apply: (run) => run },
+      { name: learnedNames[2], apply: (run) => updateNorm(run, (l) => ({ ...l, beta: { ...l.beta, use: 'absent' } })) },
+      { name: learnedNames[3], apply: (run) => updateNorm(run, (l) => ({ ...l, gamma: { ...l.gamma, use: 'absent' } })) },
     ];
     const variants = crossVariants(activations, learned);
     const layers = mlp({ hidden: [100, 100], activation: 'sigmoid', classes: 10, norm: 'beforeActivation', flatten: true });
@@ -192,8 +200,8 @@ const learnGammaBeta: Preset = {
   },
   charts: [
     { kind: 'line', id: 'test-acc', title: 'Held-out accuracy', keys: [metricKey.testAcc] },
-    { kind: 'line', id: 'linear', title: 'Sigmoid inputs with |z| < 1 (layer 2)', keys: [metricKey.fractionLinear('act2')] },
-    { kind: 'line', id: 'active', title: 'Active ReLU units (z > 0, layer 2)', keys: [metricKey.fractionActive('act2')] },
+    { kind: 'line', id: 'linear', title: 'Sigmoid inputs with |z| < 1 (layer 2)', keys: [metricKey.fractionLinear('act2')], variants: learnedNames.map((n) => `sigmoid · ${n}`) },
+    { kind: 'line', id: 'active', title: 'Active ReLU units (z > 0, layer 2)', keys: [metricKey.fractionActive('act2')], variants: learnedNames.map((n) => `relu · ${n}`) },
   ],
   findings: (input) => [
     ...finalAccuracy(input),

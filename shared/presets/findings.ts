@@ -263,6 +263,27 @@ export function medianDrift(input: FindingsInput, key: string, what: string): Fi
   );
 }
 
+/** Where a series started and ended, per variant (first and last finite values, averaged over seeds): did it shrink or grow? */
+export function startToEnd(input: FindingsInput, key: string, what: string): Finding[] {
+  return [...byVariant(input)].flatMap(([variant, runs]) => {
+    const logged = runs.map((r) => finitePoints(input, r.id, key)).filter((p) => p.length > 1);
+    if (logged.length === 0) return [];
+    const first = spread(logged.map((p) => p[0]!.value))!;
+    const last = spread(logged.map((p) => p.at(-1)!.value))!;
+    const change = last.mean - first.mean;
+    const trend = Math.abs(change) <= 0.01 * Math.max(Math.abs(first.mean), 1e-12) ? 'barely changed' : change < 0 ? 'shrank' : 'grew';
+    return [
+      {
+        id: `start-end:${key}:${variant}`,
+        statement: `${variant}: ${what} ${trend}, from ${describeSpread(first, (v) => num(v))} at step ${stepText(logged[0]![0]!.step)} to ${describeSpread(last, (v) => num(v))} at step ${stepText(logged[0]!.at(-1)!.step)}`,
+        value: change,
+        unit: '',
+        evidence: runs.map((r) => ({ runId: r.id, key })),
+      },
+    ];
+  });
+}
+
 /** How many times larger a series' mean over the run was in variant `a` than in `b` (e.g. β-smoothness without vs with BN). */
 export function meanRatio(input: FindingsInput, key: string, a: string, b: string, what: string): Finding[] {
   const groups = byVariant(input);

@@ -22,6 +22,7 @@ import {
   nearChance,
   poolingShift,
   spread,
+  startToEnd,
   stepsToAccuracy,
   stepsToTarget,
   trainEvalGap,
@@ -190,6 +191,18 @@ describe('series summaries', () => {
     expect(medianDrift(one('a', [0.5, -1, 2], p50), p50, 'the input')[0]).toMatchObject({ statement: 'v: the median of the input moved over a range of 3 during training', value: 3 });
     expect(medianDrift(one('a', [0.5, 0.6], p50), p50, 'the input')[0]!.value).toBeCloseTo(0.1);
     expect(medianDrift(one('a', [0.5], p50), 'missing', 'x')).toEqual([]);
+  });
+
+  it('where a series started and ended, and whether it shrank', () => {
+    const key = metricKey.undoDistance('bn1');
+    const data = input([{ id: 'a', variant: 'BN', seed: 1 }, { id: 'b', variant: 'BN', seed: 2 }], { a: { [key]: [2, 1.5, 1] }, b: { [key]: [2.2, NaN, 1.2] } });
+    expect(startToEnd(data, key, 'the undo distance')[0]).toMatchObject({
+      statement: 'BN: the undo distance shrank, from 2.1 (2 seeds: 2–2.2) at step 100 to 1.1 (2 seeds: 1–1.2) at step 300',
+      value: expect.closeTo(-1),
+    });
+    expect(startToEnd(one('a', [1, 1.5], key), key, 'it')[0]!.statement).toBe('v: it grew, from 1 at step 100 to 1.5 at step 200');
+    expect(startToEnd(one('a', [1, 1.001], key), key, 'it')[0]!.statement).toMatch(/^v: it barely changed/);
+    expect(startToEnd(one('a', [1], key), key, 'it')).toEqual([]);
   });
 
   it('ratio of means between two variants', () => {
