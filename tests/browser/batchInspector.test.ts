@@ -2,28 +2,17 @@
  * The batch inspector against a real training run: pause, step one batch at a time, and read
  * what the normalization layer did to that batch — the numbers the lab reports, shown as they are.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium, screenshot, startLabSession, type LabSession } from './harness';
+import { describe, expect, it } from 'vitest';
+import { labInChromium, screenshot } from './harness';
 
-let session: LabSession;
-let browser: Browser;
-
-beforeAll(async () => {
-  session = await startLabSession();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await session?.close();
-});
+const env = labInChromium();
 
 describe('batch inspector', () => {
   it('pauses a run, steps one batch and shows that batch through bn1', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const page = await env.browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(session.server.url);
+    await page.goto(env.session.server.url);
     await page.getByTestId('duration').fill('200000');
     await page.getByTestId('duration').dispatchEvent('change');
     await page.getByTestId('start-experiment').click();
@@ -47,7 +36,7 @@ describe('batch inspector', () => {
 
     // The page shows the lab's own numbers for this batch.
     const runId = (await page.locator('[data-testid=watch-runs] tbody tr').getAttribute('data-run-id'))!;
-    const truth = await session.lab.handlers.runs.inspect({ runId, layerId: 'bn1' });
+    const truth = await env.session.lab.handlers.runs.inspect({ runId, layerId: 'bn1' });
     expect(truth.step).toBe(firstStep);
     const unit = inspection.locator('.unit').first();
     const batchRow = await unit.locator('tr', { hasText: 'this batch' }).locator('td').allInnerTexts();

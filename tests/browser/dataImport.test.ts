@@ -2,21 +2,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium, screenshot, startLabSession, type LabSession } from './harness';
+import { describe, expect, it } from 'vitest';
+import { labInChromium, screenshot } from './harness';
 
-let session: LabSession;
-let browser: Browser;
-
-beforeAll(async () => {
-  session = await startLabSession();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await session?.close();
-});
+const env = labInChromium();
 
 describe('dataset import', () => {
   it('imports a CSV, selects it, previews it, and explains a bad file', async () => {
@@ -27,8 +16,8 @@ describe('dataset import', () => {
     const bad = path.join(dir, 'bad.csv');
     writeFileSync(bad, 'x,y,label\n1,2,0\n3,4\n');
 
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(session.server.url);
+    const page = await env.browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(env.session.server.url);
     await page.getByRole('button', { name: 'Import dataset…' }).click();
     await page.getByLabel('Files to import').setInputFiles(bad);
     await page.getByRole('button', { name: 'Import', exact: true }).click();

@@ -1,24 +1,14 @@
 /** The guided experiments page in Chromium, on the real lab services: pick a question, run it, read findings. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium, recordForeignRequests, screenshot, startLabSession, type LabSession } from './harness';
+import { describe, expect, it } from 'vitest';
+import { labInChromium, recordForeignRequests, screenshot } from './harness';
 
-let session: LabSession;
-let browser: Browser;
-beforeAll(async () => {
-  session = await startLabSession({ workers: 2 });
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await session?.close();
-});
+const env = labInChromium({ lab: { workers: 2 } });
 
 describe('experiments page', () => {
   it('runs a preset and shows findings computed from its runs', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const foreign = recordForeignRequests(page, session.server.origin);
-    await page.goto(session.server.url);
+    const page = await env.browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const foreign = recordForeignRequests(page, env.session.server.origin);
+    await page.goto(env.session.server.url);
     await page.getByTestId('tab-experiments').click();
     await page.getByTestId('preset-why-standardize').click();
     await expect.poll(() => page.locator('h2', { hasText: 'Why standardize first?' }).count()).toBe(1);
@@ -32,7 +22,7 @@ describe('experiments page', () => {
     expect(text).toMatch(/no norm · lr 0\.05: final test accuracy \d+\.\d%/);
     expect(text).toMatch(/batchnorm · lr 0\.5: final test accuracy \d+\.\d%/);
     expect(text).toMatch(/of the 6 runs diverged|none of the 6 runs diverged/);
-    const runs = (await session.lab.store.listRuns()).filter((r) => r.experimentTitle.startsWith('Why standardize'));
+    const runs = (await env.session.lab.store.listRuns()).filter((r) => r.experimentTitle.startsWith('Why standardize'));
     expect(runs).toHaveLength(6);
     expect(runs.every((r) => ['finished', 'diverged'].includes(r.status))).toBe(true);
     await screenshot(page, 'experiments-why-standardize');

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { createLab, type Lab, type LabOptions } from '../../electron/lab/lab';
 import { startBrowserServer, type BrowserServer } from '../../electron/lab/server/browserServer';
 
@@ -75,4 +76,21 @@ export function recordForeignRequests(page: Page, origin: string): string[] {
     if (!own) foreign.push(url);
   });
   return foreign;
+}
+
+/**
+ * Registers, for the calling test file, a lab session and a Chromium started before its tests and
+ * closed after them; read them as `env.session` and `env.browser` inside the tests.
+ */
+export function labInChromium(options: { lab?: Partial<LabOptions>; chromiumArgs?: string[] } = {}): { readonly session: LabSession; readonly browser: Browser } {
+  const env = {} as { session: LabSession; browser: Browser };
+  beforeAll(async () => {
+    env.session = await startLabSession(options.lab);
+    env.browser = await launchChromium(options.chromiumArgs);
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.session?.close();
+  });
+  return env;
 }
