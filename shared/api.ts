@@ -63,6 +63,8 @@ export interface DatasetInfo {
   numClasses: number;
   classNames?: string[];
   trainCount: number;
+  /** Examples of the validation split (0 without one): set aside from the training examples. */
+  validationCount: number;
   testCount: number;
   description: string;
   sizeBytes?: number;

@@ -51,6 +51,9 @@ export const metricKey = {
   testAcc: 'test/acc',
   /** Held-out accuracy when eval uses batch statistics (train-vs-eval-mode experiments). */
   testAccBatchStats: 'test/accBatchStats',
+  /** Eval-mode loss and accuracy on the validation split (only runs with DataSpec.validationFraction > 0). */
+  validationLoss: 'val/loss',
+  validationAcc: 'val/acc',
   learningRate: 'lr',
   stepsPerSecond: 'perf/stepsPerSec',
   /** γ or β summary over a norm layer's units. */

@@ -12,6 +12,8 @@ export interface DatasetArrays {
   numClasses: number;
   classNames?: string[];
   train: { x: Float32Array; y: Int32Array };
+  /** Examples set aside from training (DataSpec.validationFraction), evaluated beside the test set; absent when none. */
+  validation?: { x: Float32Array; y: Int32Array };
   test: { x: Float32Array; y: Int32Array };
 }
 

@@ -105,6 +105,7 @@ export class Trainer {
     for (const [name, split] of [
       ['training', data.train],
       ['test', data.test],
+      ...(data.validation ? [['validation', data.validation] as const] : []),
     ] as const) {
       if (split.x.length !== split.y.length * this.exampleSize) throw new Error(`the ${name} inputs hold ${split.x.length} values, expected ${split.y.length} examples × ${this.exampleSize}`);
       // A label out of range would silently land in the next example's one-hot row.
@@ -237,7 +238,10 @@ export class Trainer {
     return this.step % this.spec.training.evalEvery === 0 || this.step === this.totalSteps;
   }
 
-  /** Held-out loss and accuracy in eval mode (and with batch statistics when the model normalizes). */
+  /**
+   * Held-out loss and accuracy in eval mode (and with batch statistics when the model normalizes),
+   * plus eval-mode loss and accuracy on the validation split when there is one.
+   */
   async evaluate(): Promise<Record<string, number>> {
     const { tf } = this;
     const k = this.model.constants;
@@ -246,17 +250,19 @@ export class Trainer {
     const n = Math.min(test.y.length, this.spec.data.evalLimit ?? test.y.length);
     if (n === 0) return {};
     const normLayers = this.model.layers.filter((l) => l.spec.kind === 'norm' && standardizes(l.spec));
-    const pass = async (batchStatistics: boolean) => {
+    const pass = async (batchStatistics: boolean, split: { x: Float32Array; y: Int32Array } = test, count = n) => {
       // Whenever batch statistics are in play, evaluate in batches of the training batch size, so the statistics mean the same thing.
       const chunk = batchStatistics || normLayers.some((l) => l.spec.kind === 'norm' && l.spec.evalUseBatchStats) ? batchSize : this.evalChunk();
-      const usable = chunk === batchSize ? Math.floor(n / chunk) * chunk : n;
+      const usable = chunk === batchSize ? Math.floor(count / chunk) * chunk : count;
+      // Fewer examples than one batch of batch statistics: nothing can be evaluated.
+      if (usable === 0) return null;
       const partial: Tensor[] = [];
       for (let start = 0; start < usable; start += chunk) {
         const size = Math.min(chunk, usable - start);
         partial.push(
           tf.tidy(() => {
-            const x = this.inputTensor(test.x.subarray(start * this.exampleSize, (start + size) * this.exampleSize), size);
-            const labels = test.y.subarray(start, start + size);
+            const x = this.inputTensor(split.x.subarray(start * this.exampleSize, (start + size) * this.exampleSize), size);
+            const labels = split.y.subarray(start, start + size);
             const logits = this.model.forward(x, { training: false, evalBatchStats: batchStatistics });
             const oneHot = tf.tensor2d(fillOneHot(labels, this.data.numClasses, new Float32Array(size * this.data.numClasses)), [size, this.data.numClasses]);
             const { loss } = lossAndGradient(tf, k, lossKind, logits, oneHot, false);
@@ -269,8 +275,11 @@ export class Trainer {
       return { loss: sums[0]! / Math.max(1, usable), acc: sums[1]! / Math.max(1, usable) };
     };
     const evalMode = await pass(false);
-    const out: Record<string, number> = { [metricKey.testLoss]: evalMode.loss, [metricKey.testAcc]: evalMode.acc };
-    if (normLayers.length > 0 && n >= batchSize) out[metricKey.testAccBatchStats] = (await pass(true)).acc;
+    const out: Record<string, number> = evalMode ? { [metricKey.testLoss]: evalMode.loss, [metricKey.testAcc]: evalMode.acc } : {};
+    if (normLayers.length > 0 && n >= batchSize) out[metricKey.testAccBatchStats] = (await pass(true))!.acc;
+    const validation = this.data.validation;
+    const validationMode = validation && (await pass(false, validation, Math.min(validation.y.length, this.spec.data.evalLimit ?? validation.y.length)));
+    if (validationMode) Object.assign(out, { [metricKey.validationLoss]: validationMode.loss, [metricKey.validationAcc]: validationMode.acc });
     return out;
   }
 

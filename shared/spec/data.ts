@@ -27,6 +27,11 @@ export const DataSpec = z.object({
   source: DatasetSource,
   /** Fraction of the training set held out for evaluation when the source has no test split. */
   testFraction: z.number().min(0.05).max(0.5).default(0.2),
+  /**
+   * Fraction of the training examples (what the test split leaves; MNIST's 60k) set aside as a
+   * validation split, evaluated beside the test set. 0: no validation split.
+   */
+  validationFraction: z.number().min(0).max(0.3).default(0),
   /** Use only the first N training examples (after the seeded shuffle) — for quick workshop variants. */
   trainLimit: z.number().int().min(1).optional(),
   /** Held-out examples used per evaluation (the whole test split when absent). */

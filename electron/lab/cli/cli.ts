@@ -6,7 +6,7 @@
  */
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { LabEvent, RunSummary } from '../../../shared/api';
+import type { LabEvent, RunDetail, RunSummary } from '../../../shared/api';
 import { metricKey } from '../../../shared/engine/frame';
 import { ExperimentSpec } from '../../../shared/spec/experiment';
 import { parseSpec, SpecError } from '../../../shared/spec/parse';
@@ -148,9 +148,11 @@ async function runCommand(args: ParsedArgs): Promise<number> {
       print(JSON.stringify({ experiment: experiment.title, presetId: preset?.id ?? null, seconds: (Date.now() - started) / 1000, runs: results, findings }, null, 2));
     } else {
       print(`\n${experiment.title}: ${runs.length} run${runs.length === 1 ? '' : 's'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      // Validation columns only when some run has a validation split.
+      const validated = results.some((r) => 'validationAcc' in r.final);
       printTable(
-        ['run', 'variant', 'seed', 'status', 'steps', 'train loss', 'test acc', 'best test acc'],
-        results.map((r) => [r.id, r.variant, String(r.seed), r.status, String(r.step), fmt(r.final.trainLoss), fmt(r.final.testAcc), fmt(r.best.testAcc)]),
+        ['run', 'variant', 'seed', 'status', 'steps', 'train loss', ...(validated ? ['val acc'] : []), 'test acc', 'best test acc'],
+        results.map((r) => [r.id, r.variant, String(r.seed), r.status, String(r.step), fmt(r.final.trainLoss), ...(validated ? [fmt(r.final.validationAcc ?? null)] : []), fmt(r.final.testAcc), fmt(r.best.testAcc)]),
       );
       for (const r of results.filter((r) => r.error)) print(`\n${r.variant}: ${r.status} — ${r.error}`);
       if (findings.length) {
@@ -162,12 +164,16 @@ async function runCommand(args: ParsedArgs): Promise<number> {
   }, workers);
 }
 
-/** Status, final and best metrics of one run, as the summary table and --json report them. */
-function summarizeRun(lab: Lab, run: RunSummary) {
-  const series = lab.store.series({ runIds: [run.id], keys: [metricKey.testAcc, metricKey.trainLoss] });
+/**
+ * Status, final and best metrics of one run, as the summary table and --json report them;
+ * validation metrics only for a run with a validation split.
+ */
+function summarizeRun(lab: Lab, run: RunDetail) {
+  const series = lab.store.series({ runIds: [run.id], keys: [metricKey.testAcc, metricKey.trainLoss, metricKey.validationLoss, metricKey.validationAcc] });
   const values = (key: string) => series.find((s) => s.key === key)?.values.filter(Number.isFinite) ?? [];
   const last = (key: string) => values(key).at(-1) ?? null;
-  const testAcc = values(metricKey.testAcc);
+  const best = (key: string) => (values(key).length ? Math.max(...values(key)) : null);
+  const validated = run.spec.data.validationFraction > 0;
   return {
     id: run.id,
     variant: run.variant,
@@ -177,8 +183,12 @@ function summarizeRun(lab: Lab, run: RunSummary) {
     totalSteps: run.totalSteps,
     backend: run.backend,
     error: run.error,
-    final: { trainLoss: last(metricKey.trainLoss), testAcc: last(metricKey.testAcc) },
-    best: { testAcc: testAcc.length ? Math.max(...testAcc) : null },
+    final: {
+      trainLoss: last(metricKey.trainLoss),
+      testAcc: last(metricKey.testAcc),
+      ...(validated ? { validationLoss: last(metricKey.validationLoss), validationAcc: last(metricKey.validationAcc) } : {}),
+    },
+    best: { testAcc: best(metricKey.testAcc), ...(validated ? { validationAcc: best(metricKey.validationAcc) } : {}) },
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Rng } from '../../../shared/engine/random';
+import { splitCounts, type SplitCounts, type SplitFractions } from '../../../shared/data/split';
 import type { DatasetArrays } from '../../../shared/engine/protocol';
 import { UserError } from '../api/dispatch';
 
@@ -77,9 +78,21 @@ export function shuffleExamples(examples: Examples): Examples {
   return { ...examples, x, y };
 }
 
-/** How many of `n` examples a test fraction holds out (at least one). */
-export function testCountOf(n: number, testFraction: number): number {
-  return Math.max(1, Math.round(n * testFraction));
+/**
+ * Split sizes (see splitCounts), or a UserError saying which hold-outs leave no training example.
+ * `ownTestCount` is the size of a test set the source brings (then only validation is carved).
+ */
+export function checkedSplitCounts(examples: number, fractions: SplitFractions, ownTestCount?: number): SplitCounts {
+  const counts = splitCounts(examples, fractions, ownTestCount);
+  if (counts.train < 1) {
+    const percent = (fraction: number) => `${Math.round(fraction * 100)}%`;
+    const holdOuts = [
+      ...(ownTestCount === undefined ? [`${percent(fractions.testFraction)} for testing`] : []),
+      ...(counts.validation > 0 ? [`${percent(fractions.validationFraction)} of the ${ownTestCount === undefined ? 'rest' : 'training examples'} for validation`] : []),
+    ];
+    throw new UserError(`${examples} example${examples === 1 ? ' is' : 's are'} too few to hold out ${holdOuts.join(' and ')}: no training example would be left`);
+  }
+  return counts;
 }
 
 /**
@@ -97,11 +110,23 @@ export function toDatasetArrays(train: Examples, split: { testFraction: number }
     return { ...base, train: widen(train, 0, train.y.length), test: widen(split.test, 0, split.test.y.length) };
   }
   const n = train.y.length;
-  const testCount = testCountOf(n, split.testFraction);
-  if (n - testCount < 1) {
-    throw new UserError(`${n} examples are too few to hold out ${Math.round(split.testFraction * 100)}% for testing`);
-  }
-  return { ...base, train: widen(train, 0, n - testCount), test: widen(train, n - testCount, n) };
+  const counts = checkedSplitCounts(n, { testFraction: split.testFraction, validationFraction: 0 });
+  return { ...base, train: widen(train, 0, counts.train), test: widen(train, counts.train, n) };
+}
+
+/**
+ * The arrays with the last `validationFraction` of the training examples moved to a validation
+ * split (the same examples for every run and seed: the training arrays are already in their fixed
+ * order, and MNIST's training file is not sorted by class). The splits are views of the same shared
+ * memory, so carving them copies nothing and MNIST stays loaded once whatever the fraction.
+ */
+export function withValidation(data: DatasetArrays, validationFraction: number): DatasetArrays {
+  if (validationFraction === 0) return data;
+  const n = data.train.y.length;
+  const counts = checkedSplitCounts(n, { testFraction: 0, validationFraction }, data.test.y.length);
+  const size = exampleSize(data.inputShape);
+  const rows = (from: number, to: number) => ({ x: data.train.x.subarray(from * size, to * size), y: data.train.y.subarray(from, to) });
+  return { ...data, train: rows(0, counts.train), validation: rows(counts.train, n) };
 }
 
 /** Examples [from, to) as float32 model inputs and int32 labels in shared memory. */

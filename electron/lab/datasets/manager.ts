@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { DatasetInfo, DatasetPreview } from '../../../shared/api';
+import type { SplitFractions } from '../../../shared/data/split';
 import { classRange, generateSynthetic } from '../../../shared/data/synthetic';
 import type { DatasetArrays } from '../../../shared/engine/protocol';
 import { ContentHash, type DataSpec, type DatasetSource, type SyntheticGenerator } from '../../../shared/spec/data';
@@ -21,12 +22,13 @@ import { fsReason, processAlive } from '../paths';
 import { parseCsv } from './csv';
 import {
   bytesOf,
+  checkedSplitCounts,
   contentHash,
   exampleSize,
   MIN_EXAMPLES,
   shuffleExamples,
-  testCountOf,
   toDatasetArrays,
+  withValidation,
   type Examples,
 } from './examples';
 import { idxImagesAndLabels, parseIdx } from './idx';
@@ -67,8 +69,8 @@ export interface ImportedMeta {
   sizeBytes: number;
 }
 
-/** The test fraction lists assume (DataSpec's default). */
-const DEFAULT_TEST_FRACTION = 0.2;
+/** The split lists assume (DataSpec's defaults). */
+const DEFAULT_SPLIT: SplitFractions = { testFraction: 0.2, validationFraction: 0 };
 /** Datasets besides MNIST kept in memory at once; synthetic ones are cheap to make again. */
 const CACHE_LIMIT = 8;
 
@@ -113,10 +115,14 @@ export class DatasetManager {
     return [this.describe({ kind: 'mnist' }), ...synthetic, ...this.importedMetas().map((meta) => importedInfo(meta))];
   }
 
-  /** What a source names (shape, classes, split sizes) without loading it; throws for an unknown import. */
-  describe(source: DatasetSource, testFraction = DEFAULT_TEST_FRACTION): DatasetInfo {
+  /**
+   * What a source names (shape, classes, split sizes) without loading it; throws a UserError for an
+   * unknown import or a split that leaves no training example.
+   */
+  describe(source: DatasetSource, split: SplitFractions = DEFAULT_SPLIT): DatasetInfo {
     switch (source.kind) {
-      case 'mnist':
+      case 'mnist': {
+        const counts = checkedSplitCounts(60_000, split, 10_000);
         return {
           source,
           name: 'MNIST',
@@ -124,12 +130,14 @@ export class DatasetManager {
           inputShape: [28, 28, 1],
           numClasses: 10,
           classNames: DIGITS,
-          trainCount: 60_000,
-          testCount: 10_000,
+          trainCount: counts.train,
+          validationCount: counts.validation,
+          testCount: counts.test,
           description: 'Handwritten digits, 28×28 grey pixels scaled to [0, 1] (LeCun et al.). Bundled.',
         };
+      }
       case 'synthetic': {
-        const testCount = testCountOf(source.samples, testFraction);
+        const counts = checkedSplitCounts(source.samples, split);
         const adjustable = classRange(source.generator)[1] > 2 ? 'samples, noise, classes' : 'samples, noise';
         return {
           source,
@@ -137,33 +145,39 @@ export class DatasetManager {
           kind: 'synthetic',
           inputShape: [2],
           numClasses: source.classes,
-          trainCount: source.samples - testCount,
-          testCount,
+          trainCount: counts.train,
+          validationCount: counts.validation,
+          testCount: counts.test,
           description: `${SYNTHETIC[source.generator].description} Seeded; ${adjustable} and input scale/shift are adjustable.`,
         };
       }
       case 'imported':
-        return importedInfo(this.readMeta(source.hash), testFraction);
+        return importedInfo(this.readMeta(source.hash), split);
     }
   }
 
   /**
-   * The dataset's arrays with a train/test split, from a run's DataSpec or a source and test
-   * fraction (MNIST has its own test split and ignores it). Cached per process; the arrays live in
-   * SharedArrayBuffers, so post them to workers as they are and never modify them.
+   * The dataset's arrays with a train/test split (and a validation split when a DataSpec asks for
+   * one), from a run's DataSpec or a source and test fraction (MNIST has its own test split and
+   * ignores it). Cached per process; the arrays live in SharedArrayBuffers, so post them to
+   * workers as they are and never modify them.
    */
-  load(data: Pick<DataSpec, 'source' | 'testFraction'>): DatasetArrays;
+  load(data: Pick<DataSpec, 'source' | 'testFraction'> & Partial<Pick<DataSpec, 'validationFraction'>>): DatasetArrays;
   load(source: DatasetSource, testFraction?: number): DatasetArrays;
-  load(data: DatasetSource | Pick<DataSpec, 'source' | 'testFraction'>, testFraction = DEFAULT_TEST_FRACTION): DatasetArrays {
-    const [source, fraction] = 'source' in data ? [data.source, data.testFraction] : [data, testFraction];
-    if (source.kind === 'mnist') return (this.mnist ??= this.readMnist());
+  load(
+    data: DatasetSource | (Pick<DataSpec, 'source' | 'testFraction'> & Partial<Pick<DataSpec, 'validationFraction'>>),
+    testFraction = DEFAULT_SPLIT.testFraction,
+  ): DatasetArrays {
+    const [source, fraction, validationFraction] = 'source' in data ? [data.source, data.testFraction, data.validationFraction ?? 0] : [data, testFraction, 0];
+    // Validation is a view of the cached training arrays, so it is carved after the cache.
+    if (source.kind === 'mnist') return withValidation((this.mnist ??= this.readMnist()), validationFraction);
     const key = JSON.stringify([source, fraction]);
     let arrays = this.cache.get(key);
     if (arrays) this.cache.delete(key);
     else arrays = this.read(source, fraction);
     this.cache.set(key, arrays);
     if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
-    return arrays;
+    return withValidation(arrays, validationFraction);
   }
 
   /** The first `count` training examples to look at: digit images, 2-D points, or table rows. */
@@ -450,8 +464,9 @@ function parseImport(request: ImportRequest): Examples {
   }
 }
 
-function importedInfo(meta: ImportedMeta, testFraction = DEFAULT_TEST_FRACTION): DatasetInfo {
-  const testCount = testCountOf(meta.count, testFraction);
+function importedInfo(meta: ImportedMeta, split: SplitFractions = DEFAULT_SPLIT): DatasetInfo {
+  const counts = checkedSplitCounts(meta.count, split);
+  const validation = counts.validation > 0 ? ` and ${Math.round(split.validationFraction * 100)}% of the rest for validation` : '';
   return {
     source: { kind: 'imported', hash: meta.hash },
     name: meta.name,
@@ -459,9 +474,10 @@ function importedInfo(meta: ImportedMeta, testFraction = DEFAULT_TEST_FRACTION):
     inputShape: meta.inputShape,
     numClasses: meta.numClasses,
     ...(meta.classNames ? { classNames: meta.classNames } : {}),
-    trainCount: meta.count - testCount,
-    testCount,
-    description: `Imported from ${meta.sourceFiles.join(' + ')} (${meta.format.toUpperCase()}); ${meta.count} examples, ${Math.round(testFraction * 100)}% held out for testing.`,
+    trainCount: counts.train,
+    validationCount: counts.validation,
+    testCount: counts.test,
+    description: `Imported from ${meta.sourceFiles.join(' + ')} (${meta.format.toUpperCase()}); ${meta.count} examples, ${Math.round(split.testFraction * 100)}% held out for testing${validation}.`,
     sizeBytes: meta.sizeBytes,
     importedAt: meta.importedAt,
   };

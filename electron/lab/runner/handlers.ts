@@ -19,8 +19,8 @@ export function createRunHandlers({ store, runner, datasets }: RunHandlerDeps): 
   return {
     experiments: {
       start: ({ experiment }) => {
-        // Every dataset must exist before anything is stored (describe() checks without loading).
-        for (const run of experiment.runs) datasets.describe(run.data.source, run.data.testFraction);
+        // Every dataset must exist, and hold its split, before anything is stored (describe() checks without loading).
+        for (const run of experiment.runs) datasets.describe(run.data.source, run.data);
         const created = store.createExperiment(experiment);
         runner.enqueue(created.runIds);
         return created;

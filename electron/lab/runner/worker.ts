@@ -28,9 +28,10 @@ export interface WorkerFactory {
 export function withUnsharedArrays(message: ToWorker): ToWorker {
   if (message.type !== 'start') return message;
   const unshare = <T extends Float32Array | Int32Array>(array: T): T => (array.buffer instanceof SharedArrayBuffer ? (array.slice() as T) : array);
-  const { train, test } = message.data;
+  const split = ({ x, y }: { x: Float32Array; y: Int32Array }) => ({ x: unshare(x), y: unshare(y) });
+  const { train, validation, test } = message.data;
   return {
     ...message,
-    data: { ...message.data, train: { x: unshare(train.x), y: unshare(train.y) }, test: { x: unshare(test.x), y: unshare(test.y) } },
+    data: { ...message.data, train: split(train), ...(validation ? { validation: split(validation) } : {}), test: split(test) },
   };
 }
