@@ -20,18 +20,18 @@ async function bnlab(...args: string[]) {
   return { code, stdout, stderr };
 }
 
-function writeExperiment(name: string, runs: Array<{ variant: string; bn?: boolean; training: Record<string, unknown> }>): string {
+function writeExperiment(name: string, runs: Array<{ variant: string; bn?: boolean; training: Record<string, unknown>; data?: Record<string, unknown> }>): string {
   const file = path.join(home, name);
   writeFileSync(
     file,
     JSON.stringify({
       title: name,
-      runs: runs.map(({ variant, bn = false, training }) => ({
+      runs: runs.map(({ variant, bn = false, training, data }) => ({
         variant,
         model: {
           layers: [{ kind: 'dense', id: 'd1', units: 8 }, ...(bn ? [{ kind: 'norm', id: 'bn1' }] : []), { kind: 'activation', id: 'a1', fn: 'relu' }, { kind: 'dense', id: 'out', units: 2 }],
         },
-        data: { source: { kind: 'synthetic', generator: 'moons', samples: 400 } },
+        data: { source: { kind: 'synthetic', generator: 'moons', samples: 400 }, ...data },
         training: { batchSize: 16, logEvery: 10, evalEvery: 50, learningRate: 0.1, ...training },
       })),
     }),
@@ -79,6 +79,37 @@ describe('bnlab run --json', () => {
       expect(best).toBeGreaterThanOrEqual((run.final as { testAcc: number }).testAcc);
       expect(best).toBeLessThanOrEqual(1);
     }
+  });
+
+  it('reports validation metrics for runs with a validation split, whose val series are stored and exported', async () => {
+    const file = writeExperiment('validation.json', [
+      { variant: 'validated', training: { duration: { steps: 100 } }, data: { validationFraction: 0.25 } },
+      { variant: 'plain', training: { duration: { steps: 100 } } },
+    ]);
+    const { code, stdout } = await bnlab('run', file, '--json', '--workers', '2');
+    expect(code).toBe(0);
+    type Metrics = Record<string, number>;
+    const [validated, plain] = (JSON.parse(stdout) as { runs: Array<{ id: string; final: Metrics; best: Metrics }> }).runs;
+    expect(validated!.final).toEqual({ trainLoss: expect.any(Number), testAcc: expect.any(Number), validationLoss: expect.any(Number), validationAcc: expect.any(Number) });
+    expect(validated!.best).toEqual({ testAcc: expect.any(Number), validationAcc: expect.any(Number) });
+    expect(validated!.best.validationAcc).toBeGreaterThanOrEqual(validated!.final.validationAcc!);
+    expect(plain!.final).toEqual({ trainLoss: expect.any(Number), testAcc: expect.any(Number) });
+    expect(plain!.best).toEqual({ testAcc: expect.any(Number) });
+
+    // The stored series, as an export reads them: val/* at every evaluation, only for the validated run.
+    const rows = async (runId: string) =>
+      (await bnlab('export', runId, '--format', 'csv')).stdout.trim().split('\n').slice(1).map((line) => line.split(','));
+    const validatedRows = await rows(validated!.id);
+    const steps = (key: string) => validatedRows.filter((r) => r[3] === key).map((r) => Number(r[4]));
+    expect(steps('val/acc')).toEqual([50, 100]);
+    expect(steps('val/loss')).toEqual(steps('test/acc'));
+    const lastValAcc = Number(validatedRows.filter((r) => r[3] === 'val/acc').at(-1)![6]);
+    expect(lastValAcc).toBe(validated!.final.validationAcc);
+    // 400 samples − 80 for testing, a quarter of the remaining 320 for validation: accuracy counts 80 examples.
+    expect(Math.abs(lastValAcc * 80 - Math.round(lastValAcc * 80))).toBeLessThan(1e-4);
+    expect((await rows(plain!.id)).filter((r) => r[3]!.startsWith('val/'))).toEqual([]);
+    // The summary table gains a validation column only when some run has the split.
+    expect((await bnlab('run', file, '--steps', '20')).stdout).toMatch(/train loss\s+val acc\s+test acc\s+best test acc/);
   });
 
   it("reports a preset's findings as structured data {id, statement, value, unit}", async () => {
