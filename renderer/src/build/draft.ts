@@ -8,9 +8,12 @@ import { LayerSpec, NormMode } from '../../../shared/spec/model';
 import { TrainingSpec } from '../../../shared/spec/training';
 import { mlp } from '../../../shared/presets/models';
 
-/** What the comparison varies: one run per value (times the seeds), paired on initial weights. */
+/**
+ * What the comparison varies: one run per value (times the seeds), paired on initial weights.
+ * "workshop": the variants of an open workshop file, replayed onto the edited model (build/workshop.ts).
+ */
 export const VariantPlan = z.object({
-  vary: z.enum(['nothing', 'bnPresence', 'normMode', 'learningRate', 'batchSize']).default('nothing'),
+  vary: z.enum(['nothing', 'bnPresence', 'normMode', 'learningRate', 'batchSize', 'workshop']).default('nothing'),
   normModes: z.array(NormMode).default(['none', 'batchnorm']),
   learningRates: z.array(z.number().positive()).default([0.01, 0.1, 1]),
   batchSizes: z.array(z.number().int().positive()).default([4, 16, 64]),
@@ -18,6 +21,7 @@ export const VariantPlan = z.object({
   seeds: z.number().int().min(1).max(16).default(1),
 });
 export type VariantPlan = z.infer<typeof VariantPlan>;
+export type VariantPlanInput = z.input<typeof VariantPlan>;
 
 export const Draft = z.object({
   title: z.string().default('My experiment'),

@@ -6,14 +6,24 @@ import { ExperimentSpec, type ExperimentSpecInput, type RunSpec } from '../../..
 import { batchSizeVariants, expandVariants, learningRateVariants, normModeVariants, withoutNorm, type Variant } from '../../../shared/spec/variants';
 import { describeIssues } from '../../../shared/spec/parse';
 import { cloneJson } from '../lib/clone';
+import { mergeChanges } from './merge';
 import type { Draft } from './draft';
 
 export type ExperimentResult = { ok: true; experiment: ExperimentSpecInput; runCount: number } | { ok: false; problems: string[] };
 
+/** An open workshop file's variants: its first run, and each variant's first run, to replay onto an edited base. */
+export interface WorkshopVariants {
+  base: RunSpec;
+  variants: Array<{ name: string; run: RunSpec }>;
+}
+
 /** The variants the plan asks for, or why there are none. */
-function variantsOf(draft: Draft): Variant[] | string {
+function variantsOf(draft: Draft, workshop?: WorkshopVariants): Variant[] | string {
   const plan = draft.plan;
   switch (plan.vary) {
+    case 'workshop':
+      if (!workshop) return "the workshop file's variants are only there while the workshop is open: choose what to vary";
+      return workshop.variants.map(({ name, run }) => ({ name, apply: (edited) => mergeChanges(workshop.base, run, edited) as RunSpec }));
     case 'nothing':
       return [{ name: draft.title.trim() || 'run', apply: (r) => r }];
     case 'bnPresence':
@@ -37,8 +47,8 @@ function variantsOf(draft: Draft): Variant[] | string {
 }
 
 /** The experiment the draft describes, validated with the shared schema; problems a person can act on otherwise. */
-export function experimentFromDraft(draft: Draft): ExperimentResult {
-  const variants = variantsOf(draft);
+export function experimentFromDraft(draft: Draft, workshop?: WorkshopVariants): ExperimentResult {
+  const variants = variantsOf(draft, workshop);
   if (typeof variants === 'string') return { ok: false, problems: [variants] };
   // A plain copy: the draft lives in reactive proxies, which structuredClone (used by the expansion) refuses.
   const base = cloneJson<RunSpec>({ variant: 'base', model: { layers: draft.layers }, data: draft.data, training: draft.training });

@@ -4,12 +4,15 @@
  * is validated live — problems are shown where they are, never silently fixed.
  */
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { computed, ref, watch } from 'vue';
 import { withNormMode, type LayerSpec, type NormLayer, type NormMode } from '../../../shared/spec/model';
 import { Draft, defaultDraft } from '../build/draft';
 import { loadPersisted, persistOnChange } from '../lib/persist';
 import { describeIssues } from '../../../shared/spec/parse';
 import { duplicateLayer, insertAt, modelIssuesByLayer, moveItem, newLayer, newNormLayer, withNormAfterEvery, type LayerKind } from '../build/layers';
+import { experimentFromDraft } from '../build/experiment';
+import { cloneJson } from '../lib/clone';
+import { useWorkshopStore } from './useWorkshopStore';
 
 const STORAGE_KEY = 'bnlab.draft.v1';
 
@@ -19,6 +22,21 @@ export const useDraftStore = defineStore('draft', () => {
   /** Why a saved draft could not be restored (shown once, so nothing vanishes unexplained). */
   const restoreProblem = ref<string | null>(saved.problem);
   persistOnChange(STORAGE_KEY, draft);
+
+  // In workshop mode every change, through these actions or written into `draft` directly by an
+  // editor, is checked at once: a change to a locked or hidden control is undone (and said why).
+  const workshop = useWorkshopStore();
+  draft.value = workshop.allowed(draft.value);
+  watch(
+    draft,
+    (value) => {
+      const allowed = workshop.allowed(value);
+      if (allowed !== value) draft.value = allowed;
+    },
+    { deep: true, flush: 'sync' },
+  );
+  /** What training would start: the draft's experiment, or in workshop mode the workshop's as the draft changed it. */
+  const experiment = computed(() => (workshop.active ? workshop.experimentFor(draft.value) : experimentFromDraft(draft.value)));
 
   const layers = computed(() => draft.value.layers);
   const issuesByLayer = computed(() => modelIssuesByLayer(draft.value.layers));
@@ -58,6 +76,7 @@ export const useDraftStore = defineStore('draft', () => {
   }
   /** Replaces the draft with one read from an experiment file; returns what was wrong, or null. */
   function loadFromJson(text: string): string | null {
+    if (workshop.active) return 'a workshop is open: leave it first (the banner at the top), then open the draft';
     try {
       const parsed = Draft.safeParse(JSON.parse(text));
       if (!parsed.success) return describeIssues(parsed.error).slice(0, 4).join('; ');
@@ -67,8 +86,13 @@ export const useDraftStore = defineStore('draft', () => {
       return e instanceof Error ? e.message : String(e);
     }
   }
+  /** Replaces the whole draft (opening or leaving a workshop); locks still apply. */
+  function replace(next: Draft): void {
+    draft.value = cloneJson(next);
+  }
+  /** Back to the first draft, or in workshop mode to the workshop's experiment as the file has it. */
   function reset(): void {
-    draft.value = defaultDraft();
+    draft.value = workshop.baseline ? cloneJson(workshop.baseline) : defaultDraft();
     restoreProblem.value = null;
   }
 
@@ -86,6 +110,8 @@ export const useDraftStore = defineStore('draft', () => {
     updateLayer,
     setNormMode,
     loadFromJson,
+    replace,
     reset,
+    experiment,
   };
 });
