@@ -86,6 +86,8 @@ export function chartPanels(available: readonly string[]): ChartPanel[] {
     lines: lines([
       [metricKey.trainLoss, 'train'],
       [metricKey.testLoss, 'held-out'],
+      // After held-out, so runs without a validation split draw exactly as before.
+      [metricKey.validationLoss, 'validation'],
     ]),
     bands: [],
     goal: 'min',
@@ -97,6 +99,7 @@ export function chartPanels(available: readonly string[]): ChartPanel[] {
     lines: lines([
       [metricKey.trainAcc, 'train'],
       [metricKey.testAcc, 'held-out'],
+      [metricKey.validationAcc, 'validation'],
       [metricKey.testAccBatchStats, 'held-out, batch stats'],
     ]),
     bands: [],

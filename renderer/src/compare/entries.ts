@@ -1,5 +1,6 @@
 /** Turning selected runs into what the charts draw: single runs, or seed groups of one variant. */
 import type { DatasetInfo, RunDetail, RunSummary } from '../../../shared/api';
+import { splitCounts } from '../../../shared/data/split';
 import type { PlotEntry } from '../charts/plot';
 
 /** Runs that differ only by seed share this key: same experiment, same variant. */
@@ -13,16 +14,19 @@ export function runLabel(run: Pick<RunSummary, 'variant' | 'seed' | 'experimentT
 }
 
 /**
- * Training examples of a run: the listed dataset's count when the source matches it, else (a
- * synthetic set with its own sample count) the dataset manager's split rule — keep in step with
- * testCountOf in electron/lab/datasets/examples.ts until stored series carry their epochs.
+ * Training examples of a run: its dataset's examples (the listed dataset when the source matches
+ * it, else a synthetic set's own sample count) split by the run's test and validation fractions,
+ * by the rule the dataset manager splits by. MNIST keeps its own test set.
  */
 export function trainCountOf(spec: RunDetail['spec'], listed: readonly DatasetInfo[]): number | undefined {
   const key = JSON.stringify(spec.data.source);
   const exact = listed.find((d) => JSON.stringify(d.source) === key);
-  if (exact) return exact.trainCount;
+  // Runs stored before validation splits existed have no validationFraction: none was held out.
+  const fractions = { testFraction: spec.data.testFraction, validationFraction: spec.data.validationFraction ?? 0 };
+  if (exact?.kind === 'mnist') return splitCounts(exact.trainCount + exact.validationCount, fractions, exact.testCount).train;
+  if (exact) return splitCounts(exact.trainCount + exact.validationCount + exact.testCount, fractions).train;
   const source = spec.data.source;
-  if (source.kind === 'synthetic') return source.samples - Math.max(1, Math.round(source.samples * spec.data.testFraction));
+  if (source.kind === 'synthetic') return splitCounts(source.samples, fractions).train;
   return undefined;
 }
 

@@ -6,8 +6,10 @@ import path from 'node:path';
 import { UserError } from '../../../electron/lab/api/dispatch';
 import { checkedSplitCounts, MIN_EXAMPLES, withValidation } from '../../../electron/lab/datasets/examples';
 import { DatasetManager } from '../../../electron/lab/datasets/manager';
+import { withUnsharedArrays } from '../../../electron/lab/runner/worker';
 import { heldOutCount, splitCounts } from '../../../shared/data/split';
 import type { DatasetArrays } from '../../../shared/engine/protocol';
+import type { RunSpec } from '../../../shared/spec/experiment';
 import { DataSpec, type DatasetSource } from '../../../shared/spec/data';
 import { utf8 } from './fixtures';
 
@@ -108,5 +110,21 @@ describe('DatasetManager with a validation split', () => {
     const largest = { testFraction: 0.5, validationFraction: 0.3 };
     expect(manager.describe({ ...blobs, samples: 20 }, largest)).toMatchObject({ trainCount: 7, validationCount: 3, testCount: 10 });
     expect(checkedSplitCounts(MIN_EXAMPLES, largest)).toEqual({ train: 3, validation: 2, test: 5 });
+  });
+
+  it('crosses to a GPU window (another process) as ordinary copies of exactly the validation examples', () => {
+    const data = manager.load({ source: blobs, testFraction: 0.2, validationFraction: 0.1 });
+    const start = (arrays: DatasetArrays) => {
+      const message = withUnsharedArrays({ type: 'start', runId: 'r-1', spec: {} as RunSpec, data: arrays });
+      if (message.type !== 'start') throw new Error('expected a start message');
+      return message.data;
+    };
+    const sent = start(data);
+    for (const array of [sent.validation!.x, sent.validation!.y, sent.train.x, sent.test.y]) expect(array.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    // Only the validation rows are copied, not the training buffer they are a view of.
+    expect(sent.validation!.x.buffer.byteLength).toBe(40 * 2 * 4);
+    expect(rowsOf(sent.validation!)).toEqual(rowsOf(data.validation!));
+    expect(rowsOf(sent.train)).toEqual(rowsOf(data.train));
+    expect(start(manager.load({ source: blobs, testFraction: 0.2 }))).not.toHaveProperty('validation');
   });
 });

@@ -6,7 +6,7 @@ import { chartPanels, panelKeys } from '../../../renderer/src/charts/panels';
 import { buildPanelContent } from '../../../renderer/src/charts/plot';
 import { SeriesCache } from '../../../renderer/src/series/seriesCache';
 import { metricKey } from '../../../shared/engine/frame';
-import type { RunDetail, RunSummary } from '../../../shared/api';
+import type { DatasetInfo, RunDetail, RunSummary } from '../../../shared/api';
 
 const summary = (id: string, variant: string, seed: number, experimentId = 'e1'): RunSummary => ({
   id,
@@ -76,7 +76,13 @@ describe('entries', () => {
     expect(epochsPerStep(undefined, 800)).toBeNull();
     const spec = { data: { source: { kind: 'synthetic', generator: 'moons', samples: 500, noise: 0.1, classes: 2, seed: 1 }, testFraction: 0.2 } } as RunDetail['spec'];
     expect(trainCountOf(spec, [])).toBe(400);
-    expect(trainCountOf(spec, [{ source: spec.data.source, trainCount: 123 } as never])).toBe(123);
+    // A listed dataset's examples are split by the run's own fractions, validation included.
+    const imported = { kind: 'imported', hash: 'a'.repeat(64) } as const;
+    const listed = [{ source: imported, kind: 'imported', trainCount: 80, validationCount: 0, testCount: 20 } as DatasetInfo];
+    expect(trainCountOf({ data: { source: imported, testFraction: 0.5, validationFraction: 0.2 } } as RunDetail['spec'], listed)).toBe(40);
+    const mnist = [{ source: { kind: 'mnist' }, kind: 'mnist', trainCount: 60_000, validationCount: 0, testCount: 10_000 } as DatasetInfo];
+    expect(trainCountOf({ data: { source: { kind: 'mnist' }, testFraction: 0.2, validationFraction: 0.1 } } as RunDetail['spec'], mnist)).toBe(54_000);
+    expect(trainCountOf({ ...spec, data: { ...spec.data, validationFraction: 0.25 } }, [])).toBe(300);
   });
 });
 
@@ -107,6 +113,19 @@ describe('chart panels', () => {
     expect(panels.find((p) => p.id === 'pre:act1')!.bands).toEqual([{ lo: 'pre/act1/p15', hi: 'pre/act1/p85', label: '15–85%' }]);
     expect(panels.find((p) => p.id === 'beta:bn1')!.bands).toEqual([]);
     expect(panelKeys(panels[0]!)).toEqual([metricKey.trainLoss, metricKey.testLoss]);
+  });
+
+  it('adds validation lines to the loss and accuracy panels only for runs that logged them', () => {
+    const lossAndAcc = (available: string[]) => chartPanels(available).filter((p) => p.id === 'loss' || p.id === 'accuracy').map((p) => p.lines.map((l) => [l.key, l.label, l.dash]));
+    const plain = [metricKey.trainLoss, metricKey.testLoss, metricKey.trainAcc, metricKey.testAcc];
+    expect(lossAndAcc(plain)).toEqual([
+      [['train/loss', 'train', 'solid'], ['test/loss', 'held-out', 'dashed']],
+      [['train/acc', 'train', 'solid'], ['test/acc', 'held-out', 'dashed']],
+    ]);
+    expect(lossAndAcc([...plain, metricKey.validationLoss, metricKey.validationAcc])).toEqual([
+      [['train/loss', 'train', 'solid'], ['test/loss', 'held-out', 'dashed'], ['val/loss', 'validation', 'dotted']],
+      [['train/acc', 'train', 'solid'], ['test/acc', 'held-out', 'dashed'], ['val/acc', 'validation', 'dotted']],
+    ]);
   });
 
   it('draws smoothed, thinned lines, seed-group bands and a shared y scale', () => {
