@@ -8,8 +8,9 @@ export function menuTemplate(send: (command: MenuCommand) => void, isMac: boolea
     {
       label: 'File',
       submenu: [
-        { label: 'Open Experiment…', accelerator: 'CmdOrCtrl+O', click: () => send('openExperiment') },
-        { label: 'Save Experiment…', accelerator: 'CmdOrCtrl+S', click: () => send('saveExperiment') },
+        // The page reads the chosen file itself (File API): main never handles its path or content.
+        { label: 'Open Workshop or Experiment File…', accelerator: 'CmdOrCtrl+O', click: () => send('openExperiment') },
+        { label: 'Save as Workshop File…', accelerator: 'CmdOrCtrl+S', click: () => send('saveExperiment') },
         { type: 'separator' },
         { label: 'Import Dataset…', accelerator: 'CmdOrCtrl+I', click: () => send('importDataset') },
         { label: 'Export Runs…', accelerator: 'CmdOrCtrl+E', click: () => send('exportRuns') },

@@ -42,3 +42,16 @@ export function defaultDraft(): Draft {
     plan: {},
   });
 }
+
+/**
+ * Whether a file's text is a draft as earlier versions saved it (plain JSON with no "format"
+ * field); anything else is read as a workshop file, whose parser says what is wrong with it.
+ */
+export function isDraftFile(text: string): boolean {
+  try {
+    const json: unknown = JSON.parse(text);
+    return typeof json === 'object' && json !== null && !Array.isArray(json) && !('format' in json);
+  } catch {
+    return false;
+  }
+}

@@ -1,6 +1,7 @@
 /**
  * The application menu's commands (File → Import dataset…, Export runs…, Open/Save experiment…),
- * carried out in the page: main only says which was chosen.
+ * carried out in the page: main only says which was chosen. Files are read here with the File API
+ * (from the picker or a drop): no path ever reaches the page or main.
  */
 import { onScopeDispose } from 'vue';
 import type { MenuCommand } from '../../../shared/api';
@@ -8,9 +9,15 @@ import { lab } from '../lab/client';
 import { useUiStore } from '../stores/useUiStore';
 import { useDraftStore } from '../stores/useDraftStore';
 import { useCompareStore } from '../stores/useCompareStore';
+import { useWorkshopStore } from '../stores/useWorkshopStore';
+import { usePresetRunsStore } from '../stores/usePresetRunsStore';
 import { downloadFile } from '../lib/download';
 import { pickFiles } from '../lib/files';
 import { messageOf } from '../lib/errors';
+import { isDraftFile } from '../build/draft';
+
+/** Far above any workshop file (64 runs of 64 layers is well under 1 MB): larger is not one of ours. */
+const MAX_FILE_BYTES = 8 * 1024 * 1024;
 
 export interface MenuCommandsOptions {
   /** Where problems are reported (a toast, a notice). Default: console.error. */
@@ -21,7 +28,34 @@ export function useMenuCommands(options: MenuCommandsOptions = {}) {
   const ui = useUiStore();
   const draft = useDraftStore();
   const compare = useCompareStore();
+  const workshop = useWorkshopStore();
+  const presetRuns = usePresetRunsStore();
   const problem = options.onProblem ?? ((m: string) => console.error(m));
+
+  /**
+   * Opens a workshop file, or an experiment draft saved by an earlier version (those have no
+   * "format" field). A file that is neither, or is invalid, is reported and changes nothing.
+   */
+  async function openFile(file: File): Promise<void> {
+    if (file.size > MAX_FILE_BYTES) {
+      problem(`${file.name} is not a BatchNorm Lab file: ${(file.size / 1024 / 1024).toFixed(1)} MB is far larger than one can be`);
+      return;
+    }
+    const text = await file.text();
+    let wrong: string | null;
+    if (isDraftFile(text)) {
+      const why = draft.loadFromJson(text);
+      wrong = why && `${file.name} is not a BatchNorm Lab experiment: ${why}`;
+    } else {
+      wrong = workshop.open(text, file.name);
+    }
+    if (wrong) {
+      problem(wrong);
+      return;
+    }
+    ui.notice = null;
+    ui.view = 'build';
+  }
 
   async function run(command: MenuCommand): Promise<void> {
     switch (command) {
@@ -35,17 +69,13 @@ export function useMenuCommands(options: MenuCommandsOptions = {}) {
       case 'about':
         ui.aboutOpen = true;
         return;
-      case 'saveExperiment': {
-        const name = draft.draft.title.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'experiment';
-        downloadFile(`${name}.bnlab.json`, JSON.stringify(draft.draft, null, 2), 'application/json');
+      case 'saveExperiment':
+        // From a preset's page its experiment and charts; anywhere else the bench's experiment.
+        workshop.saving = ui.view === 'experiments' ? { kind: 'preset', presetId: presetRuns.selectedId } : { kind: 'bench' };
         return;
-      }
       case 'openExperiment': {
         const [file] = await pickFiles('.json,application/json', false);
-        if (!file) return;
-        const wrong = draft.loadFromJson(await file.text());
-        if (wrong) problem(`${file.name} is not a BatchNorm Lab experiment: ${wrong}`);
-        else ui.view = 'build';
+        if (file) await openFile(file);
         return;
       }
       case 'exportRuns': {
@@ -70,5 +100,5 @@ export function useMenuCommands(options: MenuCommandsOptions = {}) {
     if (event.type === 'menu') void run(event.command);
   });
   onScopeDispose(stop);
-  return { run };
+  return { run, openFile };
 }

@@ -1,8 +1,8 @@
-/** Which experiment each preset last started (survives a restart), and starting one. */
+/** Which preset's page is open, which experiment each preset last started (survives a restart), and starting one. */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { z } from 'zod';
-import { getPreset } from '../../../shared/presets';
+import { getPreset, presets } from '../../../shared/presets';
 import { lab } from '../lab/client';
 import { loadPersisted, persistOnChange } from '../lib/persist';
 import { useRunsStore } from './useRunsStore';
@@ -13,6 +13,8 @@ export const usePresetRunsStore = defineStore('presetRuns', () => {
   const saved = loadPersisted('bnlab.presetRuns.v1', Saved, () => ({}));
   const started = ref(saved.value);
   const error = ref<string | null>(null);
+  /** The preset whose page is open (File → Save saves it as a workshop file from there). */
+  const selectedId = ref(presets[0]!.id);
   persistOnChange('bnlab.presetRuns.v1', () => started.value);
 
   /** Starts the preset's quick or full experiment. */
@@ -29,5 +31,5 @@ export const usePresetRunsStore = defineStore('presetRuns', () => {
     }
   }
 
-  return { started, error, start };
+  return { started, error, selectedId, start };
 });

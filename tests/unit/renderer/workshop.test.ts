@@ -11,7 +11,7 @@ import { presets, presetWorkshop, getPreset } from '../../../shared/presets';
 import { ExperimentSpec, type RunSpec } from '../../../shared/spec/experiment';
 import { LayerSpec } from '../../../shared/spec/model';
 import { parseWorkshopFile, workshopFileText, WorkshopControl, type WorkshopFile } from '../../../shared/spec/workshop';
-import { defaultDraft, Draft } from '../../../renderer/src/build/draft';
+import { defaultDraft, Draft, isDraftFile } from '../../../renderer/src/build/draft';
 import { experimentFromDraft } from '../../../renderer/src/build/experiment';
 import { mergeChanges } from '../../../renderer/src/build/merge';
 import { changedControls, defaultCharts, draftFromExperiment, enforceLocks, workshopExperiment, workshopFileFrom, workshopFileName } from '../../../renderer/src/build/workshop';
@@ -304,5 +304,15 @@ describe('the workshop store', () => {
     setActivePinia(createPinia());
     expect(useDraftStore().draft.data.inputScale).toBe(stored.data.inputScale);
     expect(deepEqual(useDraftStore().draft, useWorkshopStore().baseline)).toBe(true);
+  });
+});
+
+describe('which kind of file', () => {
+  it('a draft saved by an earlier version has no "format" field; anything else is read as a workshop file', () => {
+    expect(isDraftFile(JSON.stringify(defaultDraft()))).toBe(true);
+    expect(isDraftFile(workshopFileText(presetWorkshop(presets[0]!)))).toBe(false);
+    expect(isDraftFile('{"format": "something else"}')).toBe(false);
+    expect(isDraftFile('not json')).toBe(false);
+    expect(isDraftFile('[1]')).toBe(false);
   });
 });
