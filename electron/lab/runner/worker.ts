@@ -19,19 +19,3 @@ export interface WorkerFactory {
   backends: Backend[];
   create(): Promise<TrainingWorker>;
 }
-
-/**
- * The message with every dataset array that lives in shared memory copied into an ordinary buffer.
- * Shared memory only spans threads of one process: a host in another process (a hidden window)
- * must send copies, or the post fails with "An object could not be cloned".
- */
-export function withUnsharedArrays(message: ToWorker): ToWorker {
-  if (message.type !== 'start') return message;
-  const unshare = <T extends Float32Array | Int32Array>(array: T): T => (array.buffer instanceof SharedArrayBuffer ? (array.slice() as T) : array);
-  const split = ({ x, y }: { x: Float32Array; y: Int32Array }) => ({ x: unshare(x), y: unshare(y) });
-  const { train, validation, test } = message.data;
-  return {
-    ...message,
-    data: { ...message.data, train: split(train), ...(validation ? { validation: split(validation) } : {}), test: split(test) },
-  };
-}

@@ -11,7 +11,7 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { Backend } from '../../../shared/engine/frame';
-import type { ToWorker } from '../../../shared/engine/protocol';
+import { fromPortable, type PortableToWorker } from '../../../shared/engine/portable';
 import { createEngineWorker } from '../../../shared/engine/workerLoop';
 
 const ORDER: Backend[] = ['webgpu', 'webgl', 'wasm'];
@@ -37,6 +37,6 @@ export async function startBackend(order: Backend[] = ORDER): Promise<Backend> {
 export async function serveEngine(port: MessagePort, order?: Backend[]): Promise<Backend> {
   const backend = await startBackend(order);
   const engine = createEngineWorker(tf, (message) => port.postMessage(message), backend);
-  port.onmessage = (event: MessageEvent<ToWorker>) => engine.handle(event.data);
+  port.onmessage = (event: MessageEvent<PortableToWorker>) => engine.handle(fromPortable(event.data));
   return backend;
 }

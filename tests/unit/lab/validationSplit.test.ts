@@ -6,8 +6,8 @@ import path from 'node:path';
 import { UserError } from '../../../electron/lab/api/dispatch';
 import { checkedSplitCounts, MIN_EXAMPLES, withValidation } from '../../../electron/lab/datasets/examples';
 import { DatasetManager } from '../../../electron/lab/datasets/manager';
-import { withUnsharedArrays } from '../../../electron/lab/runner/worker';
 import { heldOutCount, splitCounts } from '../../../shared/data/split';
+import { toPortable } from '../../../shared/engine/portable';
 import type { DatasetArrays } from '../../../shared/engine/protocol';
 import type { RunSpec } from '../../../shared/spec/experiment';
 import { DataSpec, type DatasetSource } from '../../../shared/spec/data';
@@ -115,9 +115,15 @@ describe('DatasetManager with a validation split', () => {
   it('crosses to a GPU window (another process) as ordinary copies of exactly the validation examples', () => {
     const data = manager.load({ source: blobs, testFraction: 0.2, validationFraction: 0.1 });
     const start = (arrays: DatasetArrays) => {
-      const message = withUnsharedArrays({ type: 'start', runId: 'r-1', spec: {} as RunSpec, data: arrays });
+      const message = toPortable({ type: 'start', runId: 'r-1', spec: {} as RunSpec, data: arrays });
       if (message.type !== 'start') throw new Error('expected a start message');
-      return message.data;
+      // Blob features are not pixel bytes: they cross as float32.
+      const floats = ({ x, y }: { x: unknown; y: Int32Array }) => {
+        if (!(x instanceof Float32Array)) throw new Error('expected float32 inputs');
+        return { x, y };
+      };
+      const { train, validation, test } = message.data;
+      return { train: floats(train), test: floats(test), ...(validation ? { validation: floats(validation) } : {}) };
     };
     const sent = start(data);
     for (const array of [sent.validation!.x, sent.validation!.y, sent.train.x, sent.test.y]) expect(array.buffer).not.toBeInstanceOf(SharedArrayBuffer);

@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FromWorker, ToWorker } from '../../../shared/engine/protocol';
+import type { FromWorker } from '../../../shared/engine/protocol';
+import type { PortableToWorker } from '../../../shared/engine/portable';
 import type { RunStore as Store } from '../../../electron/lab/store/runStore';
 import type { Runner as RunnerType } from '../../../electron/lab/runner/runner';
 
@@ -112,12 +113,13 @@ const { LabEvents } = await import('../../../electron/lab/events');
 const { Runner } = await import('../../../electron/lab/runner/runner');
 const { RunStore } = await import('../../../electron/lab/store/runStore');
 const { experiment } = await import('./fixtures');
+const { fromPortable } = await import('../../../shared/engine/portable');
 
 // The page: what renderer/src/worker/engineHost.ts does, on Node's wasm backend.
 fake.state.servePage = (port) => {
   void initNodeBackend().then((backend) => {
     const engine = createEngineWorker(tf, (message: FromWorker) => port.postMessage(message), backend);
-    port.onmessage = (event) => engine.handle(event.data as ToWorker);
+    port.onmessage = (event) => engine.handle(fromPortable(event.data as PortableToWorker));
   });
 };
 
