@@ -54,6 +54,10 @@ export const metricKey = {
   /** Eval-mode loss and accuracy on the validation split (only runs with DataSpec.validationFraction > 0). */
   validationLoss: 'val/loss',
   validationAcc: 'val/acc',
+  /** Examples the last held-out evaluation read (fewer than the test set with evalLimit, or small eval batches). */
+  testExamples: 'test/examples',
+  /** How many parameter values train (all of them, only γ/β, or the random weights standing in for γ/β). */
+  trainableParams: 'params/trainable',
   learningRate: 'lr',
   stepsPerSecond: 'perf/stepsPerSec',
   /** γ or β summary over a norm layer's units. */

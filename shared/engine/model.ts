@@ -11,14 +11,18 @@
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { ActivationFn, Initializer, LayerSpec, ModelSpec } from '../spec/model';
+import type { Trainable } from '../spec/training';
 import { createNormState, normBackward, normForward, standardizes, type NormBatch, type NormCache, type NormState } from './norm';
 import { channelSum, Constants, newVariable, type Tensor, type Tf } from './ops';
 import { Rng } from './random';
+import { trainRandomWeightsPerUnit } from './trainable';
 
 export interface Param {
   layerId: string;
   name: 'kernel' | 'bias' | 'gamma' | 'beta';
   variable: tfc.Variable;
+  /** 1 where an entry trains, 0 where it stays at its init (trainable "randomPerUnit"); absent: every entry trains. */
+  mask?: Tensor;
 }
 
 export interface LayerRuntime {
@@ -127,12 +131,14 @@ export function inferShapes(spec: ModelSpec, inputShape: number[], numClasses: n
   return shapes;
 }
 
-/** Builds the model and its seeded initial weights; `trainOnlyNorm` freezes every weight but γ/β (Frankle et al.). */
-export function buildModel(tf: Tf, spec: ModelSpec, inputShape: number[], numClasses: number, seed: number, options: { trainOnlyNorm?: boolean } = {}): Model {
+/** Builds the model and its seeded initial weights, with the parameters `trainable` names set to train (Frankle et al.). */
+export function buildModel(tf: Tf, spec: ModelSpec, inputShape: number[], numClasses: number, seed: number, options: { trainable?: Trainable } = {}): Model {
   const shapes = inferShapes(spec, inputShape, numClasses);
   // Variables are made only after every shape checks out, so a bad spec allocates nothing.
   const layers: LayerRuntime[] = spec.layers.map((layer, i) => ({ spec: layer, ...shapes[i]!, params: [] }));
-  layers.forEach((runtime, i) => createParams(tf, runtime, layers[i + 1]?.spec, seed, options.trainOnlyNorm ?? false));
+  const trainable = options.trainable ?? 'all';
+  layers.forEach((runtime, i) => createParams(tf, runtime, layers[i + 1]?.spec, seed, trainable === 'all'));
+  if (trainable === 'randomPerUnit') trainRandomWeightsPerUnit(tf, layers, seed);
   const params = layers.flatMap((l) => l.params);
   const constants = new Constants(tf);
   // ∂ℓ/∂x is needed only below the first layer that has something to train.
@@ -163,7 +169,10 @@ export function buildModel(tf: Tf, spec: ModelSpec, inputShape: number[], numCla
     },
     dispose: () => {
       for (const layer of layers) {
-        for (const p of layer.params) p.variable.dispose();
+        for (const p of layer.params) {
+          p.variable.dispose();
+          p.mask?.dispose();
+        }
         layer.norm?.runningMean.dispose();
         layer.norm?.runningVar.dispose();
       }
@@ -172,7 +181,8 @@ export function buildModel(tf: Tf, spec: ModelSpec, inputShape: number[], numCla
   };
 }
 
-function createParams(tf: Tf, runtime: LayerRuntime, next: LayerSpec | undefined, seed: number, trainOnlyNorm: boolean): void {
+/** A layer's parameters; `trainWeights` false freezes kernels and biases (γ/β follow their own spec). */
+function createParams(tf: Tf, runtime: LayerRuntime, next: LayerSpec | undefined, seed: number, trainWeights: boolean): void {
   const { spec, inShape } = runtime;
   const add = (name: Param['name'], variable: tfc.Variable) => runtime.params.push({ layerId: spec.id, name, variable });
   if (spec.kind === 'dense' || spec.kind === 'conv2d') {
@@ -182,15 +192,15 @@ function createParams(tf: Tf, runtime: LayerRuntime, next: LayerSpec | undefined
     const kernelShape = dense ? [inShape[0]!, spec.units] : [spec.kernelSize, spec.kernelSize, inShape[2]!, spec.filters];
     // The stream depends on (seed, layer id, shape) only: paired runs that share a layer share its weights.
     const values = initialValues(spec.init, prod(kernelShape), fanIn, fanOut, Rng.derive(seed, 'init', spec.id, kernelShape.join('x')));
-    add('kernel', newVariable(tf, () => tf.tensor(values, kernelShape), !trainOnlyNorm));
+    add('kernel', newVariable(tf, () => tf.tensor(values, kernelShape), trainWeights));
     // A bias right before a standardizing norm layer would stay at its init of 0 for ever: its
     // gradient is exactly zero in training (BN subtracts the batch mean, and its input gradient
     // sums to zero per unit — Ioffe & Szegedy §2–3) and eval subtracts a running mean that
     // includes it. So it is left out: the same numbers, without adding zeros to every map.
     const redundant = next?.kind === 'norm' && standardizes(next);
-    if (spec.bias && !redundant) add('bias', newVariable(tf, () => tf.zeros([dense ? spec.units : spec.filters]), !trainOnlyNorm));
+    if (spec.bias && !redundant) add('bias', newVariable(tf, () => tf.zeros([dense ? spec.units : spec.filters]), trainWeights));
   } else if (spec.kind === 'norm') {
-    // γ/β stay trainable under trainOnlyNorm: they are exactly what Frankle et al. train.
+    // γ/β stay trainable when weights are frozen ("normOnly"): they are exactly what Frankle et al. train.
     const norm = createNormState(tf, spec, inShape);
     runtime.norm = norm;
     if (norm.gamma) add('gamma', norm.gamma);

@@ -30,15 +30,24 @@ export interface OptimizerState {
   dispose(): void;
 }
 
+/** A gradient with the entries that do not train (mask 0) zeroed; no mask: unchanged. */
+export function maskGradient(tf: Tf, g: tfc.Tensor, mask: tfc.Tensor | null | undefined): tfc.Tensor {
+  return mask ? tf.mul(g, mask) : g;
+}
+
 /**
  * SGD, momentum (optionally Nesterov, in PyTorch's formulation) or Adam over `variables`. Weight
  * decay is L2 added to the gradient (the classic "weight decay" of SGD papers), on kernels only
  * (`decayMask`): decaying γ would pull it towards 0 and switch features off for a reason the lab
- * is not asking about.
+ * is not asking about. `updateMasks` (per variable, 0/1 like the variable; null: all of it) keeps
+ * the masked-out entries exactly at their values: they get a zero gradient, decay included, so
+ * no optimizer state builds up for them either.
  */
-export function createOptimizer(tf: Tf, k: Constants, spec: Optimizer, variables: tfc.Variable[], weightDecay: number, decayMask: boolean[]): OptimizerState {
+export function createOptimizer(tf: Tf, k: Constants, spec: Optimizer, variables: tfc.Variable[], weightDecay: number, decayMask: boolean[], updateMasks: Array<tfc.Tensor | null> = []): OptimizerState {
   const slots = () => variables.map((v) => newVariable(tf, () => tf.zerosLike(v), false));
-  const withDecay = (g: tfc.Tensor, i: number) => (weightDecay > 0 && decayMask[i] ? tf.add(g, tf.mul(variables[i]!, k.scalar(weightDecay))) : g);
+  // The gradient a step uses: L2 decay added, entries that do not train zeroed.
+  const stepGradient = (g: tfc.Tensor, i: number) =>
+    maskGradient(tf, weightDecay > 0 && decayMask[i] ? tf.add(g, tf.mul(variables[i]!, k.scalar(weightDecay))) : g, updateMasks[i]);
   // A constant learning rate is one cached scalar; a scheduled one is a fresh scalar per step.
   const rate = (lr: number) => (lastLr === lr ? k.scalar(lr) : tf.scalar(lr));
   let lastLr = NaN;
@@ -51,11 +60,11 @@ export function createOptimizer(tf: Tf, k: Constants, spec: Optimizer, variables
     case 'sgd':
       if (weightDecay === 0) {
         // w ← w − (lr·g), with lr·g straight from the backward pass.
-        return { prescaled: true, apply: (grads) => grads.forEach((g, i) => variables[i]!.assign(tf.sub(variables[i]!, g))), dispose: () => {} };
+        return { prescaled: true, apply: (grads) => grads.forEach((g, i) => variables[i]!.assign(tf.sub(variables[i]!, stepGradient(g, i)))), dispose: () => {} };
       }
       return {
         prescaled: false,
-        apply: (grads, lr) => step(lr, (lrT) => grads.forEach((g, i) => variables[i]!.assign(tf.sub(variables[i]!, tf.mul(withDecay(g, i), lrT))))),
+        apply: (grads, lr) => step(lr, (lrT) => grads.forEach((g, i) => variables[i]!.assign(tf.sub(variables[i]!, tf.mul(stepGradient(g, i), lrT))))),
         dispose: () => {},
       };
     case 'momentum': {
@@ -67,7 +76,7 @@ export function createOptimizer(tf: Tf, k: Constants, spec: Optimizer, variables
           step(lr, (lrT) =>
             grads.forEach((raw, i) => {
               // v ← μ·v + g; w ← w − lr·v (or, Nesterov, w ← w − lr·(g + μ·v)).
-              const g = withDecay(raw, i);
+              const g = stepGradient(raw, i);
               const v = velocity[i]!;
               const next = tf.add(tf.mul(v, mu), g);
               v.assign(next);
@@ -90,7 +99,7 @@ export function createOptimizer(tf: Tf, k: Constants, spec: Optimizer, variables
           // Bias correction folded into the step size (Kingma & Ba, Algorithm 1's last lines).
           const stepSize = tf.scalar((lr * Math.sqrt(1 - spec.beta2 ** t)) / (1 - spec.beta1 ** t));
           grads.forEach((raw, i) => {
-            const g = withDecay(raw, i);
+            const g = stepGradient(raw, i);
             const m = first[i]!;
             const v = second[i]!;
             m.assign(tf.add(tf.mul(m, b1!), tf.mul(g, oneMinusB1!)));

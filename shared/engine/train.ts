@@ -7,12 +7,13 @@
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { RunSpec } from '../spec/experiment';
+import { MAX_EVAL_BATCHES } from '../spec/training';
 import { metricKey, type Backend, type MetricFrame, type NormSnapshot } from './frame';
 import { countCorrect, fillOneHot, lossAndGradient } from './loss';
 import { buildModel, layerForward, type LayerCache, type Model, type Pass, type PassRecord } from './model';
 import { standardizes, updateRunningStats, type NormBatch } from './norm';
 import type { Tensor, Tf } from './ops';
-import { createOptimizer, learningRateAt, type OptimizerState } from './optimizers';
+import { createOptimizer, learningRateAt, maskGradient, type OptimizerState } from './optimizers';
 import type { BatchInspection, DatasetArrays, DecisionBoundary, RunEndStatus, RunProgress } from './protocol';
 import { Rng } from './random';
 import { percentile, summarize, trackedUnits, undoMeasure } from './stats';
@@ -72,6 +73,10 @@ export class Trainer {
   private readonly trainable: tfc.Variable[];
   /** Layer id of each trainable variable. */
   private readonly trainableLayer: string[];
+  /** Each trainable variable's update mask (null: every entry trains). */
+  private readonly trainableMask: Array<Tensor | null>;
+  /** Parameter values that train (masked-out entries not counted). */
+  readonly trainableCount: number;
   private readonly trainIndex: Int32Array;
   private readonly batchX: Float32Array;
   private readonly batchY: Int32Array;
@@ -118,16 +123,22 @@ export class Trainer {
     if (training.batchSize > this.trainIndex.length) {
       throw new Error(`the batch size ${training.batchSize} is larger than the ${this.trainIndex.length} training examples; choose a batch size of at most ${this.trainIndex.length}`);
     }
+    const evaluated = Math.min(data.test.y.length, dataSpec.evalLimit ?? Infinity);
+    if (training.evalBatchSize !== undefined && training.evalBatchSize > evaluated) {
+      throw new Error(`the eval batch size ${training.evalBatchSize} is larger than the ${evaluated} held-out examples evaluated; choose an eval batch size of at most ${evaluated}`);
+    }
     this.totalSteps = countSteps(spec, n);
-    this.model = buildModel(tf, spec.model, data.inputShape, data.numClasses, training.seed, { trainOnlyNorm: training.trainOnlyNorm });
+    this.model = buildModel(tf, spec.model, data.inputShape, data.numClasses, training.seed, { trainable: training.trainable });
     const trainableParams = this.model.params.filter((p) => p.variable.trainable);
     if (trainableParams.length === 0) {
       this.model.dispose();
-      throw new Error('nothing to train: every parameter is fixed (check "train only BN" and the γ/β settings)');
+      throw new Error('nothing to train: every parameter is fixed (check which parameters train, and the γ/β settings)');
     }
     this.trainable = trainableParams.map((p) => p.variable);
     this.trainableLayer = trainableParams.map((p) => p.layerId);
-    this.optimizer = createOptimizer(tf, this.model.constants, training.optimizer, this.trainable, training.weightDecay, trainableParams.map((p) => p.name === 'kernel'));
+    this.trainableMask = trainableParams.map((p) => p.mask ?? null);
+    this.trainableCount = trainableParams.reduce((sum, p) => sum + (p.mask ? Array.from(p.mask.dataSync() as Float32Array).reduce((a, b) => a + b, 0) : p.variable.size), 0);
+    this.optimizer = createOptimizer(tf, this.model.constants, training.optimizer, this.trainable, training.weightDecay, trainableParams.map((p) => p.name === 'kernel'), this.trainableMask);
     this.batchX = new Float32Array(training.batchSize * this.exampleSize);
     this.batchY = new Int32Array(training.batchSize);
     this.batchOneHot = new Float32Array(training.batchSize * data.numClasses);
@@ -217,6 +228,7 @@ export class Trainer {
     values[metricKey.trainLoss] = this.losses.reduce((a, b) => a + b, 0) / steps;
     values[metricKey.trainAcc] = this.correct.reduce((a, b) => a + b, 0) / (steps * training.batchSize);
     values[metricKey.learningRate] = learningRateAt(training.learningRate, training.schedule, this.step - 1, this.totalSteps);
+    values[metricKey.trainableParams] = this.trainableCount;
     const now = Date.now();
     values[metricKey.stepsPerSecond] = ((this.step - this.lastFrameStep) * 1000) / Math.max(1, now - this.lastFrameTime);
     this.lastFrameTime = now;
@@ -245,15 +257,20 @@ export class Trainer {
   async evaluate(): Promise<Record<string, number>> {
     const { tf } = this;
     const k = this.model.constants;
-    const { batchSize, loss: lossKind } = this.spec.training;
+    const { batchSize, evalBatchSize, loss: lossKind } = this.spec.training;
+    // The batches whose statistics normalize, where batch statistics are used.
+    const statsBatch = evalBatchSize ?? batchSize;
+    // Small eval batches mean many passes: an evaluation reads at most MAX_EVAL_BATCHES of them.
+    const examplesOf = (split: { y: Int32Array }) => Math.min(split.y.length, this.spec.data.evalLimit ?? split.y.length, evalBatchSize ? MAX_EVAL_BATCHES * evalBatchSize : Infinity);
     const test = this.data.test;
-    const n = Math.min(test.y.length, this.spec.data.evalLimit ?? test.y.length);
+    const n = examplesOf(test);
     if (n === 0) return {};
     const normLayers = this.model.layers.filter((l) => l.spec.kind === 'norm' && standardizes(l.spec));
     const pass = async (batchStatistics: boolean, split: { x: Float32Array; y: Int32Array } = test, count = n) => {
-      // Whenever batch statistics are in play, evaluate in batches of the training batch size, so the statistics mean the same thing.
-      const chunk = batchStatistics || normLayers.some((l) => l.spec.kind === 'norm' && l.spec.evalUseBatchStats) ? batchSize : this.evalChunk();
-      const usable = chunk === batchSize ? Math.floor(count / chunk) * chunk : count;
+      // Whenever batch statistics are in play, evaluate in batches of the training batch size, so the
+      // statistics mean the same thing; an explicit eval batch size applies to every pass.
+      const chunk = evalBatchSize ?? (batchStatistics || normLayers.some((l) => l.spec.kind === 'norm' && l.spec.evalUseBatchStats) ? batchSize : this.evalChunk());
+      const usable = chunk === statsBatch ? Math.floor(count / chunk) * chunk : count;
       // Fewer examples than one batch of batch statistics: nothing can be evaluated.
       if (usable === 0) return null;
       const partial: Tensor[] = [];
@@ -272,13 +289,13 @@ export class Trainer {
       }
       const sums = await readOnce(tf.tidy(() => tf.sum(tf.stack(partial), 0)));
       tf.dispose(partial);
-      return { loss: sums[0]! / Math.max(1, usable), acc: sums[1]! / Math.max(1, usable) };
+      return { loss: sums[0]! / Math.max(1, usable), acc: sums[1]! / Math.max(1, usable), examples: usable };
     };
     const evalMode = await pass(false);
-    const out: Record<string, number> = evalMode ? { [metricKey.testLoss]: evalMode.loss, [metricKey.testAcc]: evalMode.acc } : {};
-    if (normLayers.length > 0 && n >= batchSize) out[metricKey.testAccBatchStats] = (await pass(true))!.acc;
+    const out: Record<string, number> = evalMode ? { [metricKey.testLoss]: evalMode.loss, [metricKey.testAcc]: evalMode.acc, [metricKey.testExamples]: evalMode.examples } : {};
+    if (normLayers.length > 0 && n >= statsBatch) out[metricKey.testAccBatchStats] = (await pass(true))!.acc;
     const validation = this.data.validation;
-    const validationMode = validation && (await pass(false, validation, Math.min(validation.y.length, this.spec.data.evalLimit ?? validation.y.length)));
+    const validationMode = validation && (await pass(false, validation, examplesOf(validation)));
     if (validationMode) Object.assign(out, { [metricKey.validationLoss]: validationMode.loss, [metricKey.validationAcc]: validationMode.acc });
     return out;
   }
@@ -429,7 +446,8 @@ export class Trainer {
     const perLayer = new Map<string, Tensor[]>();
     grads.forEach((g, i) => {
       const id = this.trainableLayer[i]!;
-      perLayer.set(id, [...(perLayer.get(id) ?? []), tf.sum(tf.square(g))]);
+      // The gradient of what trains: masked-out entries do not count.
+      perLayer.set(id, [...(perLayer.get(id) ?? []), tf.sum(tf.square(maskGradient(tf, g, this.trainableMask[i])))]);
     });
     layers.push(...perLayer.keys());
     return tf.keep(tf.stack([...perLayer.values()].map((sums) => (sums.length === 1 ? sums[0]! : tf.addN(sums)))));
@@ -534,7 +552,7 @@ export class Trainer {
     return finite;
   }
 
-  /** Loss and gradients (in `trainable` order) on the current batch, training-mode statistics, no noise or dropout, no updates. */
+  /** Loss and gradients (in `trainable` order, masked entries zeroed) on the current batch, training-mode statistics, no noise or dropout, no updates. */
   private lossAndGrads(): { loss: Tensor; grads: Tensor[] } {
     const { tf } = this;
     const { batchSize, loss: lossKind } = this.spec.training;
@@ -544,7 +562,7 @@ export class Trainer {
       const oneHot = tf.tensor2d(this.batchOneHot, [batchSize, this.data.numClasses]);
       const { loss, dLogits } = lossAndGradient(tf, this.model.constants, lossKind, logits, oneHot, true);
       const grads = this.model.backward(pass.tape!, dLogits!);
-      return { loss, grads: this.trainable.map((v) => grads.get(v)!) };
+      return { loss, grads: this.trainable.map((v, i) => maskGradient(tf, grads.get(v)!, this.trainableMask[i])) };
     });
   }
 

@@ -29,6 +29,7 @@ import {
   activeUnits,
   compareVariants,
   divergence,
+  evalBatchEffect,
   finalAccuracy,
   finalSeriesByVariant,
   firstEvalGap,
@@ -41,6 +42,7 @@ import {
   poolingShift,
   startToEnd,
   stepsToAccuracy,
+  trainedParameters,
   trainEvalGap,
   undoFindings,
 } from './findings';
@@ -298,13 +300,14 @@ const smallBatches: Preset = {
 const trainOnlyBn: Preset = {
   id: 'train-only-bn',
   title: 'Train only BatchNorm',
-  question: 'How far can a network get when only γ and β learn and every other weight stays at its random initial value?',
-  summary: 'A BN MLP on MNIST trained normally, and trained with every weight frozen at its random initialization except the norm layers\' γ and β.',
-  varied: 'which parameters train',
+  question: 'How far can a network get when only γ and β learn and every other weight stays at its random initial value — and is that because γ and β are special, or would any parameters as few do?',
+  summary:
+    "A BN MLP on MNIST trained normally; trained with every weight frozen at its random initialization except the norm layers' γ and β; and, as Frankle et al.'s control, with γ and β frozen too and instead two randomly chosen incoming weights of every normalized unit trained — exactly as many parameters as γ and β.",
+  varied: 'which parameters train: all; only γ and β; as many random weights (2 per unit)',
   heldFixed: 'architecture, initial weights, data, optimizer',
-  citation: 'Frankle, Schwab & Morcos (2021), Training BatchNorm and Only BatchNorm',
-  math: ['\\theta_\\text{trained} = \\{\\gamma^{(k)}, \\beta^{(k)}\\}'],
-  prompts: ['How far above chance (10%) does training only γ and β get?', 'How many γ end near zero?'],
+  citation: 'Frankle, Schwab & Morcos (2021), Training BatchNorm and Only BatchNorm (the control: "two random parameters per channel")',
+  math: ['\\theta_\\text{trained} = \\{\\gamma^{(k)}, \\beta^{(k)}\\}\\quad\\text{vs}\\quad \\{W_{j_1 k}, W_{j_2 k}\\},\\ j_1 \\ne j_2 \\text{ random, per unit } k'],
+  prompts: ['How far above chance (10%) does training only γ and β get?', 'Does training as many random weights get as far?', 'How many γ end near zero?'],
   experiment(options) {
     const steps = stepsFor(options, 6_000, 1_500);
     const layers = mlp({ hidden: [256, 256], activation: 'relu', classes: 10, norm: 'beforeActivation', flatten: true });
@@ -314,7 +317,8 @@ const trainOnlyBn: Preset = {
       { variant: 'base', model: { layers }, data: MNIST, training: training(steps, { optimizer: { kind: 'adam' }, learningRate: 0.01, batchSize: 64 }) },
       [
         { name: 'train everything', apply: (run) => run },
-        { name: 'train only γ and β', apply: (run) => withTraining(run, { trainOnlyNorm: true }) },
+        { name: 'train only γ and β', apply: (run) => withTraining(run, { trainable: 'normOnly' }) },
+        { name: 'train 2 random weights per unit', apply: (run) => withTraining(run, { trainable: 'randomPerUnit' }) },
       ],
     );
   },
@@ -322,7 +326,13 @@ const trainOnlyBn: Preset = {
     { kind: 'line', id: 'test-acc', title: 'Held-out accuracy', keys: [metricKey.testAcc] },
     { kind: 'scatter', id: 'gamma', title: 'γ against √(σ²+ε), bn1', layerId: 'bn1', x: 'std', y: 'gamma' },
   ],
-  findings: (input) => [...finalAccuracy(input), ...compareVariants(input, 'train everything', 'train only γ and β'), ...gammaNearZero(input)],
+  findings: (input) => [
+    ...finalAccuracy(input),
+    ...trainedParameters(input),
+    ...compareVariants(input, 'train everything', 'train only γ and β'),
+    ...compareVariants(input, 'train only γ and β', 'train 2 random weights per unit'),
+    ...gammaNearZero(input),
+  ],
 };
 
 const noisyBn: Preset = {
@@ -368,14 +378,19 @@ const trainVsEval: Preset = {
   title: 'Train mode vs eval mode',
   question: 'Why does a BN network score differently with running statistics than with batch statistics, what does the momentum convention change, and what happens with single-example batches?',
   summary:
-    "The same BN MLP on MNIST with PyTorch's running statistics (momentum 0.1, unbiased variance), with Keras/tf.js's (momentum 0.99, biased), and trained on single-example batches. Early in training the slow 0.99 average still holds most of its initial values; with one example per batch σ²_B = 0 and every x̂ is 0. Held-out accuracy is measured in eval mode (running statistics) and with the statistics of test batches of the training batch size.",
-  varied: 'running-statistics convention; batch size 32 vs 1',
+    "The same BN MLP on MNIST with PyTorch's running statistics (momentum 0.1, unbiased variance), with Keras/tf.js's (momentum 0.99, biased), trained on single-example batches, and trained on batches of 32 but evaluated one example at a time. Early in training the slow 0.99 average still holds most of its initial values; with one example per batch σ²_B = 0 and every x̂ is 0. Held-out accuracy is measured in eval mode (running statistics) and with the statistics of the test batches themselves — of the training batch size, or of one example in the single-example evaluation (which reads 500 test examples per evaluation: one at a time is slow).",
+  varied: 'running-statistics convention; training batch size 32 vs 1; evaluation batch size 32 vs 1',
   heldFixed: 'architecture, initial weights, data order, optimizer, learning rate, steps',
   math: [
     '\\text{PyTorch: } r \\leftarrow 0.9\\,r + 0.1\\,b \\qquad \\text{Keras: } r \\leftarrow 0.99\\,r + 0.01\\,b',
     'm = 1:\\ \\mu_\\mathcal{B} = x,\\ \\sigma^2_\\mathcal{B} = 0 \\Rightarrow \\hat{x} = 0,\\ y = \\beta',
   ],
-  prompts: ['Why is eval-mode accuracy low at first with momentum 0.99?', 'When do the two curves meet?', 'What can a network learn when every batch holds one example?'],
+  prompts: [
+    'Why is eval-mode accuracy low at first with momentum 0.99?',
+    'When do the two curves meet?',
+    'What can a network learn when every batch holds one example?',
+    'A network trained on batches of 32 is shown one example at a time: why do running statistics still work, and batch statistics not?',
+  ],
   experiment(options) {
     const steps = stepsFor(options, 3_000, 600);
     const every = Math.max(1, Math.round(steps / 30));
@@ -390,6 +405,8 @@ const trainVsEval: Preset = {
         { name: 'Keras (momentum 0.99)', apply: (run) => updateNorm(run, (l) => ({ ...l, convention: 'keras', momentum: 0.99, epsilon: 1e-3 })) },
         // Batch-statistics evaluation then runs one example at a time, so it reads 500 test examples.
         { name: 'batch of 1 (PyTorch)', apply: (run) => ({ ...withTraining(pytorch(run), { batchSize: 1 }), data: { ...run.data, evalLimit: 500 } }) },
+        // Trained exactly as the PyTorch run; only the evaluation changes (capped at MAX_EVAL_BATCHES examples).
+        { name: 'eval batches of 1 (PyTorch)', apply: (run) => withTraining(pytorch(run), { evalBatchSize: 1 }) },
       ],
     );
   },
@@ -398,7 +415,7 @@ const trainVsEval: Preset = {
     { kind: 'line', id: 'batch', title: 'Held-out accuracy, batch statistics', keys: [metricKey.testAccBatchStats] },
     { kind: 'line', id: 'running-var', title: 'Running vs batch variance, bn1 unit 0', keys: [metricKey.normStatUnit('bn1', 'runningVar', 0), metricKey.normStatUnit('bn1', 'batchVar', 0)] },
   ],
-  findings: (input) => [...firstEvalGap(input), ...trainEvalGap(input), ...finalAccuracy(input)],
+  findings: (input) => [...firstEvalGap(input), ...trainEvalGap(input), ...evalBatchEffect(input, 'eval batches of 1 (PyTorch)', 'PyTorch (momentum 0.1)'), ...finalAccuracy(input)],
 };
 
 const maxPool: Preset = {

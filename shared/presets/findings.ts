@@ -346,7 +346,8 @@ export function undoFindings(input: FindingsInput): Finding[] {
 export function gammaNearZero(input: FindingsInput, threshold = 0.05): Finding[] {
   return input.runs.flatMap((run) => {
     const snapshot = input.snapshot(run.id);
-    const learned = (id: string) => run.spec.model.layers.some((l) => l.id === id && l.kind === 'norm' && l.gamma.use !== 'absent' && l.mode !== 'standardize');
+    // γ frozen in favour of random weights (trainable "randomPerUnit") did not train: nothing to report.
+    const learned = (id: string) => run.spec.training.trainable !== 'randomPerUnit' && run.spec.model.layers.some((l) => l.id === id && l.kind === 'norm' && l.gamma.use !== 'absent' && l.mode !== 'standardize');
     const all = (snapshot?.layers ?? []).filter((l) => learned(l.id)).flatMap((l) => l.gamma);
     if (all.length === 0) return [];
     const off = all.filter((g) => Math.abs(g) < threshold).length;
@@ -378,6 +379,65 @@ export function trainEvalGap(input: FindingsInput): Finding[] {
         evidence: runs.flatMap((r) => [{ runId: r.id, key: metricKey.testAcc }, { runId: r.id, key: metricKey.testAccBatchStats }]),
       },
     ];
+  });
+}
+
+/**
+ * What the size of the evaluation batches does, for `variant` (runs with training.evalBatchSize
+ * set): held-out accuracy with running statistics against the batches' own statistics on the
+ * examples it read (with one example σ²_B = 0, so x̂ = 0 and every norm layer outputs β whatever the
+ * input), next to chance and to `reference` — runs trained the same way, evaluated as usual.
+ */
+export function evalBatchEffect(input: FindingsInput, variant: string, reference: string): Finding[] {
+  const groups = byVariant(input);
+  const runs = groups.get(variant) ?? [];
+  const final = (list: FindingRun[], key: string) => spread(list.map((r) => finalValue(input, r.id, key)));
+  const evalAcc = final(runs, metricKey.testAcc);
+  const batchAcc = final(runs, metricKey.testAccBatchStats);
+  const examples = final(runs, metricKey.testExamples);
+  if (!evalAcc || !batchAcc || !examples) return [];
+  const batches = (run: FindingRun) => run.spec.training.evalBatchSize ?? run.spec.training.batchSize;
+  const inBatches = (size: number) => (size === 1 ? 'one example at a time' : `in batches of ${size}`);
+  const out = runs[0]!.spec.model.layers.at(-1);
+  const chance = out?.kind === 'dense' ? ` (chance: ${pct(1 / out.units)})` : '';
+  const referenceRuns = groups.get(reference) ?? [];
+  const [refEval, refBatch, refExamples] = [metricKey.testAcc, metricKey.testAccBatchStats, metricKey.testExamples].map((key) => final(referenceRuns, key));
+  const compared =
+    refEval && refBatch && refExamples
+      ? `; ${reference}, trained the same way and evaluated on ${num(refExamples.mean)} examples, scored ${pct(refEval.mean)} with running statistics and ${pct(refBatch.mean)} with the statistics of batches of ${batches(referenceRuns[0]!)}`
+      : '';
+  return [
+    {
+      id: `eval-batch:${variant}`,
+      statement: `${variant}: evaluated ${inBatches(batches(runs[0]!))} on ${num(examples.mean)} held-out examples, accuracy was ${pct(evalAcc.mean)} with running statistics and ${pct(batchAcc.mean)} with the batches' own statistics${chance}${compared}${problemsOf(runs)}`,
+      value: batchAcc.mean - evalAcc.mean,
+      unit: 'fraction',
+      evidence: [...runs, ...referenceRuns].flatMap((r) => [metricKey.testAcc, metricKey.testAccBatchStats, metricKey.testExamples].map((key) => ({ runId: r.id, key }))),
+    },
+  ];
+}
+
+/**
+ * How many parameter values each variant trained (all, only γ/β, or random weights standing in
+ * for them), as a share of the variant that trained the most, and which variants trained equally many.
+ */
+export function trainedParameters(input: FindingsInput): Finding[] {
+  const key = metricKey.trainableParams;
+  const counts = [...byVariant(input)].flatMap(([variant, runs]) => {
+    const s = spread(runs.map((r) => finalValue(input, r.id, key)));
+    return s ? [{ variant, runs, count: s.mean }] : [];
+  });
+  const most = counts.reduce<(typeof counts)[number] | null>((best, c) => (best && best.count >= c.count ? best : c), null);
+  return counts.map(({ variant, runs, count }) => {
+    const share = most && most.variant !== variant ? ` (${pct(count / most.count)} of the ${num(most.count)} of ${most.variant})` : '';
+    const equal = counts.filter((c) => c.variant !== variant && c.count === count).map((c) => c.variant);
+    return {
+      id: `trained-parameters:${variant}`,
+      statement: `${variant}: ${num(count)} parameters trained${share}${equal.length ? ` — as many as ${equal.join(' and ')}` : ''}`,
+      value: count,
+      unit: 'parameters',
+      evidence: runs.map((r) => ({ runId: r.id, key })),
+    };
   });
 }
 

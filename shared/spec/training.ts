@@ -42,23 +42,54 @@ export const Diagnostics = z.object({
 });
 export type Diagnostics = z.infer<typeof Diagnostics>;
 
-export const TrainingSpec = z.object({
-  optimizer: Optimizer.default({ kind: 'sgd' }),
-  learningRate: z.number().positive().max(100),
-  schedule: LrSchedule.default({ kind: 'constant' }),
-  weightDecay: z.number().min(0).max(1).default(0),
-  batchSize: z.number().int().min(1).max(4096),
-  duration: Duration,
-  loss: z.enum(['crossEntropy', 'mse']).default('crossEntropy'),
-  /** One seed fixes the initial weights, the batch order, dropout and noise. */
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
-  /** Freeze every weight but the norm layers' γ/β at its random init (Frankle et al. 2021). */
-  trainOnlyNorm: z.boolean().default(false),
-  /** A metric frame every logEvery steps. */
-  logEvery: z.number().int().min(1).max(100_000).default(50),
-  /** Held-out evaluation (eval mode) every evalEvery steps; a multiple of logEvery is best. */
-  evalEvery: z.number().int().min(1).max(1_000_000).default(500),
-  diagnostics: Diagnostics.default({ trackUnits: 3, landscape: false, landscapeSteps: [0.5, 1, 2, 4] }),
-});
+/** Which parameters a run trains (see TrainingSpec.trainable). */
+export const Trainable = z.enum(['all', 'normOnly', 'randomPerUnit']);
+export type Trainable = z.infer<typeof Trainable>;
+
+/** Most batches one held-out evaluation pass reads when `evalBatchSize` is set: 500 one-example passes take about a second on wasm. */
+export const MAX_EVAL_BATCHES = 500;
+
+export const TrainingSpec = z
+  .object({
+    optimizer: Optimizer.default({ kind: 'sgd' }),
+    learningRate: z.number().positive().max(100),
+    schedule: LrSchedule.default({ kind: 'constant' }),
+    weightDecay: z.number().min(0).max(1).default(0),
+    batchSize: z.number().int().min(1).max(4096),
+    duration: Duration,
+    loss: z.enum(['crossEntropy', 'mse']).default('crossEntropy'),
+    /** One seed fixes the initial weights, the batch order, dropout and noise. */
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    /**
+     * Which parameters train (Frankle et al. 2021, "Training BatchNorm and only BatchNorm"): `all`;
+     * `normOnly`: the norm layers' learned γ/β, every other weight frozen at its random init;
+     * `randomPerUnit`: their control — γ/β frozen too, and instead, for each unit a norm layer
+     * normalizes, as many randomly chosen incoming weights of the layer feeding it (dense or conv,
+     * chosen from the run's seed) as that unit has learned γ/β (2 with both), so exactly as many
+     * parameters train as under `normOnly`.
+     */
+    trainable: Trainable.default('all'),
+    /** @deprecated Files from before `trainable`: true reads as trainable `normOnly`. */
+    trainOnlyNorm: z.boolean().optional(),
+    /** A metric frame every logEvery steps. */
+    logEvery: z.number().int().min(1).max(100_000).default(50),
+    /** Held-out evaluation (eval mode) every evalEvery steps; a multiple of logEvery is best. */
+    evalEvery: z.number().int().min(1).max(1_000_000).default(500),
+    /**
+     * Examples per forward pass of the held-out evaluation. Absent: large chunks with running
+     * statistics, the training batch size wherever batch statistics are used. Set: every evaluation
+     * pass uses it — eval mode with running statistics gives the same result whatever it is; with
+     * batch statistics it is the batch that is normalized (1: σ²_B = 0, so x̂ = 0 for every input).
+     * An evaluation reads at most MAX_EVAL_BATCHES batches (500 examples at batch size 1), and
+     * whole batches only; the `test/examples` series says how many it read.
+     */
+    evalBatchSize: z.number().int().min(1).max(4096).optional(),
+    diagnostics: Diagnostics.default({ trackUnits: 3, landscape: false, landscapeSteps: [0.5, 1, 2, 4] }),
+  })
+  .transform(({ trainOnlyNorm, ...spec }, ctx) => {
+    if (!trainOnlyNorm) return spec;
+    if (spec.trainable === 'randomPerUnit') ctx.issues.push({ code: 'custom', input: trainOnlyNorm, path: ['trainOnlyNorm'], message: 'trainOnlyNorm contradicts trainable "randomPerUnit": keep only trainable' });
+    return { ...spec, trainable: 'normOnly' as const };
+  });
 export type TrainingSpec = z.infer<typeof TrainingSpec>;
 export type TrainingSpecInput = z.input<typeof TrainingSpec>;

@@ -127,6 +127,17 @@ describe('bnlab run --json', () => {
     }
   });
 
+  it("--quick runs a preset's short workshop version (--steps still shortens it)", async () => {
+    const preset = presets.find((p) => p.id === 'why-standardize')!;
+    // The quick version runs one seed per variant, the full one three: the run count tells them apart.
+    expect(preset.experiment({ quick: true }).runs.length).toBeLessThan(preset.experiment().runs.length);
+    const { code, stdout } = await bnlab('run', preset.id, '--quick', '--steps', '10', '--json');
+    const report = JSON.parse(stdout) as { runs: Array<{ status: string; step: number }> };
+    expect(report.runs).toHaveLength(preset.experiment({ quick: true, steps: 10 }).runs.length);
+    expect(report.runs.every((r) => r.step === 10)).toBe(true);
+    expect(code).toBe(report.runs.every((r) => r.status === 'finished') ? 0 : 1);
+  });
+
   it('exits 1 when a run diverges, and still reports it in the table', async () => {
     const file = writeExperiment('diverge.json', [{ variant: 'huge lr', training: { learningRate: 50, loss: 'mse', duration: { steps: 300 } } }]);
     const { code, stdout } = await bnlab('run', file);
@@ -166,6 +177,7 @@ describe('bnlab bad input', () => {
     [['run', 'ioffe-fig1', '--workers', '0'], /--workers must be a whole number ≥ 1, not "0"/],
     [['run', 'ioffe-fig1', '--bogus'], /unknown option --bogus/],
     [['run', 'ioffe-fig1', '--steps'], /--steps needs a value/],
+    [['run', 'experiment.json', '--quick'], /--quick picks a preset's short version; for an experiment file use --steps N/],
     [['frobnicate'], /unknown command "frobnicate"/],
     [['export'], /export which run\?/],
     [['export', 'r-nope'], /no run "r-nope"/],

@@ -27,7 +27,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
       const value = inline ?? argv[++i];
       if (value === undefined || value.startsWith('--')) throw new UserError(`--${name} needs a value`);
       options.set(name, value);
-    } else if (['json', 'help'].includes(name)) flags.add(name);
+    } else if (['json', 'help', 'quick'].includes(name)) flags.add(name);
     else throw new UserError(`unknown option --${name}`);
   }
   return {

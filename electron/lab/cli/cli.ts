@@ -20,8 +20,9 @@ import { ProgressView, type OutputStream } from './progress';
 const USAGE = `bnlab — BatchNorm Lab from the command line
 
   bnlab presets                                   list the built-in experiments
-  bnlab run <preset-id | file.json> [--steps N] [--workers N] [--json] [--out DIR]
+  bnlab run <preset-id | file.json> [--quick] [--steps N] [--workers N] [--json] [--out DIR]
                                                   train every run of an experiment in parallel
+                                                  (--quick: a preset's short workshop version)
   bnlab runs [--json]                             list stored runs
   bnlab export <run-id> [--format json|csv] [--out FILE]
   bnlab datasets [--json]                         list datasets
@@ -116,7 +117,9 @@ async function runCommand(args: ParsedArgs): Promise<number> {
   const json = args.flags.has('json');
   // Validate everything before anything is stored.
   const preset = findPreset(target);
-  let experiment: ExperimentSpec = preset ? preset.experiment({ steps }) : experimentFromFile(target);
+  const quick = args.flags.has('quick');
+  if (quick && !preset) throw new UserError('--quick picks a preset\'s short version; for an experiment file use --steps N');
+  let experiment: ExperimentSpec = preset ? preset.experiment({ steps, quick }) : experimentFromFile(target);
   if (!preset && steps) experiment = withSteps(experiment, steps);
   experiment = parseSpec(ExperimentSpec, experiment, 'experiment');
 

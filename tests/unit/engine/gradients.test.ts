@@ -11,6 +11,7 @@ import { lossAndGradient } from '../../../shared/engine/loss';
 import { buildModel, type Model } from '../../../shared/engine/model';
 import { Rng } from '../../../shared/engine/random';
 import { ModelSpec, type LayerSpecInput } from '../../../shared/spec/model';
+import type { Trainable } from '../../../shared/spec/training';
 import { expectClose, inScope } from './fixtures';
 import { forward64, loss64, type Params64, type T64 } from './reference/model64';
 
@@ -25,7 +26,7 @@ interface Case {
   classes: number;
   loss: 'crossEntropy' | 'mse';
   layers: LayerSpecInput[];
-  trainOnlyNorm?: boolean;
+  trainable?: Trainable;
 }
 
 const std = { kind: 'gaussian', std: 0.6 } as const;
@@ -56,7 +57,7 @@ const cases: Case[] = [
     batch: 8,
     classes: 3,
     loss: 'crossEntropy',
-    trainOnlyNorm: true,
+    trainable: 'normOnly',
     layers: [
       { kind: 'dense', id: 'd1', units: 6, init: std },
       { kind: 'norm', id: 'bn1', gamma: { use: 'fixed', init: 0.7 }, beta: { use: 'learned', init: 0.2 } },
@@ -164,7 +165,7 @@ describe.each(cases)('$name', (c) => {
   const spec = ModelSpec.parse({ layers: c.layers });
 
   it('forward logits match the float64 reference in training and eval mode', () => {
-    const model = buildModel(tf, spec, c.inputShape, c.classes, 3, { trainOnlyNorm: c.trainOnlyNorm ?? false });
+    const model = buildModel(tf, spec, c.inputShape, c.classes, 3, { trainable: c.trainable ?? 'all' });
     const params = prepare(model, rng);
     for (const training of [true, false]) {
       const logits = inScope(tf, () => Array.from(model.forward(tf.tensor(x.data, x.shape), { training }).dataSync()));
@@ -174,7 +175,7 @@ describe.each(cases)('$name', (c) => {
   });
 
   it('every trainable parameter’s gradient matches central finite differences', () => {
-    const model = buildModel(tf, spec, c.inputShape, c.classes, 3, { trainOnlyNorm: c.trainOnlyNorm ?? false });
+    const model = buildModel(tf, spec, c.inputShape, c.classes, 3, { trainable: c.trainable ?? 'all' });
     const params = prepare(model, rng);
     const grads = inScope(tf, () => {
       const pass = { training: true, tape: [] };

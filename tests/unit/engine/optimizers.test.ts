@@ -65,6 +65,23 @@ describe('optimizers', () => {
     }
   }
 
+  const masked = specs.flatMap((spec) => [0, 0.01].map((weightDecay) => ({ name: `${spec.kind}${'nesterov' in spec && spec.nesterov ? ' (Nesterov)' : ''}, weight decay ${weightDecay}`, spec, weightDecay })));
+  it.each(masked)('an update mask keeps masked entries exactly at their values: $name', ({ spec, weightDecay }) => {
+    const k = new Constants(tf);
+    const w = tf.variable(tf.tensor1d(w0));
+    const mask = tf.tensor1d([1, 0, 0, 1]);
+    const optimizer = createOptimizer(tf, k, spec, [w], weightDecay, [true], [mask]);
+    gradients.forEach((g, t) => inScope(tf, () => optimizer.apply([tf.mul(tf.tensor1d(g), optimizer.prescaled ? lrs[t]! : 1)], lrs[t]!)));
+    const expected = spec.kind === 'adam' ? adamReference(spec, weightDecay) : reference(spec, weightDecay);
+    const after = Array.from(w.dataSync());
+    // Every update is elementwise: the unmasked entries follow the unmasked reference, the masked ones never move.
+    expectClose([after[0]!, after[3]!], [expected[0]!, expected[3]!], 1e-5, spec.kind);
+    expect([after[1], after[2]]).toEqual([Math.fround(w0[1]!), Math.fround(w0[2]!)]);
+    optimizer.dispose();
+    tf.dispose([w, mask]);
+    k.dispose();
+  });
+
   it('weight decay applies to kernels only (decayMask)', () => {
     const k = new Constants(tf);
     const kernel = tf.variable(tf.tensor1d([1]));

@@ -130,7 +130,7 @@ describe('training', () => {
   });
 
   it('trains only γ and β when asked (Frankle et al.), leaving every other weight at its init', async () => {
-    const run = spec({ training: { trainOnlyNorm: true } });
+    const run = spec({ training: { trainable: 'normOnly' } });
     const trainer = new Trainer(tf, run, moons());
     const before = Array.from(trainer.model.params.find((p) => p.name === 'kernel')!.variable.dataSync());
     const gammaBefore = Array.from(trainer.model.params.find((p) => p.name === 'gamma')!.variable.dataSync());

@@ -10,6 +10,7 @@ import {
   beyondSeedNoise,
   compareVariants,
   divergence,
+  evalBatchEffect,
   finalAccuracy,
   finalSeriesByVariant,
   finalValue,
@@ -25,6 +26,7 @@ import {
   startToEnd,
   stepsToAccuracy,
   stepsToTarget,
+  trainedParameters,
   trainEvalGap,
   undoFindings,
 } from '../../../shared/presets/findings';
@@ -32,7 +34,7 @@ import { mlp, smallCnn } from '../../../shared/presets/models';
 import type { FindingRun, FindingsInput } from '../../../shared/presets/types';
 import { RunSpec } from '../../../shared/spec/experiment';
 import type { LayerSpecInput } from '../../../shared/spec/model';
-import { placeNorm, setNormMode, updateNorm } from '../../../shared/spec/variants';
+import { placeNorm, setNormMode, updateNorm, withTraining } from '../../../shared/spec/variants';
 
 type Series = Record<string, Record<string, number[]>>;
 
@@ -243,6 +245,35 @@ describe('undo and γ near zero (from end-of-run snapshots)', () => {
     // A β-only layer reports γ ≡ 1 in its snapshot: those are not learned values to count.
     const betaOnly = updateNorm(bnMlp, (l) => ({ ...l, gamma: { ...l.gamma, use: 'absent' } }));
     expect(gammaNearZero(input([{ id: 'a', variant: 'v', spec: betaOnly }], {}, { a: snapshot([1, 1, 1, 1], [0, 0, 0, 0]) }))).toEqual([]);
+    // Nor are γ frozen while random weights train in their place.
+    const random = withTraining(bnMlp, { trainable: 'randomPerUnit' });
+    expect(gammaNearZero(input([{ id: 'a', variant: 'v', spec: random }], {}, { a: snapshot([0.01, 1, 1, 1], [0, 0, 0, 0]) }))).toEqual([]);
+  });
+});
+
+describe('parameters trained', () => {
+  const key = metricKey.trainableParams;
+  const runs = [
+    { id: 'a', variant: 'train everything' },
+    { id: 'b', variant: 'train only γ and β' },
+    { id: 'c', variant: 'train 2 random weights per unit' },
+  ];
+
+  it('counts each variant, as a share of the largest, and names variants that trained as many', () => {
+    const findings = trainedParameters(input(runs, { a: { [key]: [269_322] }, b: { [key]: [1024] }, c: { [key]: [1024] } }));
+    expect(findings.map((f) => f.statement)).toEqual([
+      'train everything: 269,322 parameters trained',
+      'train only γ and β: 1,024 parameters trained (0.4% of the 269,322 of train everything) — as many as train 2 random weights per unit',
+      'train 2 random weights per unit: 1,024 parameters trained (0.4% of the 269,322 of train everything) — as many as train only γ and β',
+    ]);
+    expect(findings.map((f) => f.value)).toEqual([269_322, 1024, 1024]);
+    expect(findings[1]!.evidence).toEqual([{ runId: 'b', key }]);
+  });
+
+  it('changes with the counts: unequal budgets are not called equal', () => {
+    const findings = trainedParameters(input(runs, { a: { [key]: [5000] }, b: { [key]: [1024] }, c: { [key]: [512] } }));
+    expect(findings[2]!.statement).toBe('train 2 random weights per unit: 512 parameters trained (10.2% of the 5,000 of train everything)');
+    expect(trainedParameters(input(runs, {}))).toEqual([]);
   });
 });
 
@@ -269,6 +300,32 @@ describe('train vs eval statistics', () => {
     ]);
     expect(findings[0]!.value).toBeCloseTo(0.73);
     expect(firstEvalGap(one('a', [0.5]))).toEqual([]);
+  });
+});
+
+describe('the evaluation batch size', () => {
+  const evalOne = withTraining(bnMlp, { evalBatchSize: 1 });
+  const series = (accuracy: number, batchStats: number, examples: number) => ({ [acc]: [0.5, accuracy], [metricKey.testAccBatchStats]: [0.1, batchStats], [metricKey.testExamples]: [examples, examples] });
+  const runs = [
+    { id: 'a', variant: 'PyTorch (momentum 0.1)' },
+    { id: 'b', variant: 'eval batches of 1 (PyTorch)', spec: evalOne },
+  ];
+
+  it('states running against single-example batch statistics on the examples read, beside chance and the run evaluated as usual', () => {
+    const [f] = evalBatchEffect(input(runs, { a: series(0.951, 0.948, 10_000), b: series(0.956, 0.098, 500) }), 'eval batches of 1 (PyTorch)', 'PyTorch (momentum 0.1)');
+    expect(f!.statement).toBe(
+      "eval batches of 1 (PyTorch): evaluated one example at a time on 500 held-out examples, accuracy was 95.6% with running statistics and 9.8% with the batches' own statistics (chance: 10.0%); PyTorch (momentum 0.1), trained the same way and evaluated on 10,000 examples, scored 95.1% with running statistics and 94.8% with the statistics of batches of 32",
+    );
+    expect(f!.value).toBeCloseTo(0.098 - 0.956);
+    expect(f!.unit).toBe('fraction');
+  });
+
+  it('follows the data, names other batch sizes, and gives nothing without the series', () => {
+    const evalFour = withTraining(bnMlp, { evalBatchSize: 4 });
+    const [f] = evalBatchEffect(input([{ id: 'b', variant: 'eval batches of 4', spec: evalFour }], { b: series(0.9, 0.7, 2000) }), 'eval batches of 4', 'missing');
+    expect(f!.statement).toBe("eval batches of 4: evaluated in batches of 4 on 2,000 held-out examples, accuracy was 90.0% with running statistics and 70.0% with the batches' own statistics (chance: 10.0%)");
+    expect(f!.value).toBeCloseTo(-0.2);
+    expect(evalBatchEffect(one('b', [0.9]), 'v', 'missing')).toEqual([]);
   });
 });
 

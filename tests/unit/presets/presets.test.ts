@@ -4,6 +4,7 @@
  * checks them against a real training run); its findings run on any result.
  */
 import { describe, expect, it } from 'vitest';
+import { configDiff } from '../../../renderer/src/compare/configDiff';
 import { metricKey } from '../../../shared/engine/frame';
 import { ChartSpecSchema, chartKeys, getPreset, presets, presetSummaries, presetWorkshop } from '../../../shared/presets';
 import { ExperimentSpec, type RunSpec } from '../../../shared/spec/experiment';
@@ -191,21 +192,35 @@ describe('registry', () => {
     expect(runs.every((r) => r.training.diagnostics.landscape)).toBe(true);
   });
 
-  it('train only BN freezes everything else in exactly one variant', () => {
+  it('train only BN trains everything, only γ and β, or as many random weights, from the same initial weights', () => {
     const runs = getPreset('train-only-bn')!.experiment({ quick: true }).runs;
-    expect(runs.map((r) => [r.variant, r.training.trainOnlyNorm])).toEqual([
-      ['train everything', false],
-      ['train only γ and β', true],
+    expect(runs.map((r) => [r.variant, r.training.trainable])).toEqual([
+      ['train everything', 'all'],
+      ['train only γ and β', 'normOnly'],
+      ['train 2 random weights per unit', 'randomPerUnit'],
     ]);
+    // Paired: only what trains differs.
+    expect(new Set(runs.map((r) => JSON.stringify({ ...r, variant: '', training: { ...r.training, trainable: '' } }))).size).toBe(1);
   });
 
-  it('train vs eval compares the two conventions and a single-example batch', () => {
+  it('train vs eval compares the two conventions, single-example training batches and single-example evaluation', () => {
     const runs = getPreset('train-vs-eval')!.experiment({ quick: true }).runs;
     const norms = (r: RunSpec) => r.model.layers.filter((l) => l.kind === 'norm').map((l) => l.kind === 'norm' && [l.convention, l.momentum]);
     expect(runs.map((r) => [r.variant, r.training.batchSize, norms(r)[0]])).toEqual([
       ['PyTorch (momentum 0.1)', 32, ['pytorch', 0.1]],
       ['Keras (momentum 0.99)', 32, ['keras', 0.99]],
       ['batch of 1 (PyTorch)', 1, ['pytorch', 0.1]],
+      ['eval batches of 1 (PyTorch)', 32, ['pytorch', 0.1]],
     ]);
+    // The single-example evaluation is the PyTorch run evaluated differently, nothing else.
+    const [pytorch, , , evalOne] = runs;
+    expect(evalOne!.training.evalBatchSize).toBe(1);
+    expect({ ...evalOne!, variant: pytorch!.variant, training: { ...evalOne!.training, evalBatchSize: undefined } }).toEqual({ ...pytorch!, training: { ...pytorch!.training, evalBatchSize: undefined } });
+  });
+
+  it("the compare view's config diff shows what parameters train and the eval batch size", () => {
+    const row = (presetId: string, path: string) => configDiff(getPreset(presetId)!.experiment({ quick: true }).runs).find((r) => r.path === path);
+    expect(row('train-only-bn', 'training.trainable')).toEqual({ path: 'training.trainable', values: ['all', 'normOnly', 'randomPerUnit'], differs: true });
+    expect(row('train-vs-eval', 'training.evalBatchSize')).toEqual({ path: 'training.evalBatchSize', values: ['—', '—', '—', '1'], differs: true });
   });
 });
