@@ -88,6 +88,16 @@ describe('workshop mode', () => {
     expect(file.prompts).toEqual(['Which run reaches 90% accuracy first?', 'How does the input to act2 move without BN?']);
     expect(file).toMatchObject({ locked: ['model', 'training'], hidden: ['seeds'] });
     expect(file.charts.map((c) => c.id)).toEqual(['accuracy', 'loss', 'pre-act2', 'undo-bn1', 'undo-bn2']);
+
+    // A preset's page saves the preset with its own charts and questions.
+    await page.getByTestId('tab-experiments').click();
+    await page.getByTestId('preset-noisy-bn').click();
+    await page.getByTestId('preset-save-workshop').click();
+    await dialog.getByLabel('Data: locked').check();
+    const [presetDownload] = await Promise.all([page.waitForEvent('download') as Promise<Download>, dialog.getByTestId('workshop-save').click()]);
+    const presetFile = parseWorkshopFile(readFileSync((await presetDownload.path())!, 'utf8'), presetDownload.suggestedFilename());
+    const preset = presetWorkshop(getPreset('noisy-bn')!);
+    expect(presetFile).toEqual({ ...preset, locked: ['data'] });
     expect(problems).toEqual([]);
     await page.close();
   });
