@@ -197,7 +197,11 @@ export type LabContract = typeof labContract;
 export type LabEvent =
   | { type: 'runStatus'; runId: string; status: RunStatus; step: number; message?: string }
   | { type: 'runProgress'; runId: string; progress: RunProgress; backend: Backend | null }
-  | { type: 'runFrames'; runId: string; frames: MetricFrame[] }
+  /**
+   * `gapBefore`: frames of this run before these were dropped on the way to this window (it could
+   * not keep up); the store has them, so the window re-reads the run's series.
+   */
+  | { type: 'runFrames'; runId: string; frames: MetricFrame[]; gapBefore?: true }
   | { type: 'datasetsChanged' }
   /** Application-menu commands the renderer carries out (File → Import dataset…). */
   | { type: 'menu'; command: MenuCommand };

@@ -2,8 +2,9 @@
  * Bounded buffering of lab events for a consumer that may be slower than training. Events wait in
  * an outbox coalesced per run: frames are concatenated up to a cap (the oldest dropped beyond it),
  * only the latest progress and the latest status of a run are kept, and other events are kept in
- * order up to a cap. Whatever is dropped is in the store, so a window that missed frames re-reads
- * them; what matters is that a stalled consumer costs bounded memory and never blocks the emitter.
+ * order up to a cap. Whatever is dropped is in the store: the run's next frames go out marked
+ * `gapBefore`, and a window re-reads them. A stalled consumer costs bounded memory and never blocks
+ * the emitter.
  */
 import type { LabEvent } from '../../../shared/api';
 import type { MetricFrame } from '../../../shared/engine/frame';
@@ -21,6 +22,8 @@ export interface OutboxOptions {
 
 interface PendingRun {
   frames: MetricFrame[];
+  /** Frames of this run were dropped (here or upstream) since the last batch taken. */
+  gap: boolean;
   progress: RunProgressEvent | null;
   status: RunStatusEvent | null;
 }
@@ -47,15 +50,17 @@ export class EventOutbox {
       return;
     }
     let run = this.runs.get(event.runId);
-    if (!run) this.runs.set(event.runId, (run = { frames: [], progress: null, status: null }));
+    if (!run) this.runs.set(event.runId, (run = { frames: [], gap: false, progress: null, status: null }));
     if (event.type === 'runProgress') run.progress = event;
     else if (event.type === 'runStatus') run.status = event;
     else {
       for (const frame of event.frames) run.frames.push(frame);
+      if (event.gapBefore) run.gap = true;
       const excess = run.frames.length - this.maxFrames;
       if (excess > 0) {
         run.frames.splice(0, excess);
         this.droppedFrames += excess;
+        run.gap = true;
       }
     }
   }
@@ -64,7 +69,7 @@ export class EventOutbox {
   take(): LabEvent[] {
     const out: LabEvent[] = [];
     for (const [runId, run] of this.runs) {
-      if (run.frames.length) out.push({ type: 'runFrames', runId, frames: run.frames });
+      if (run.frames.length) out.push({ type: 'runFrames', runId, frames: run.frames, ...(run.gap ? { gapBefore: true as const } : {}) });
       if (run.progress) out.push(run.progress);
       if (run.status) out.push(run.status);
     }
@@ -106,7 +111,7 @@ export interface BoundedSubscription {
  * promise never settles (a stalled socket, a hung window) holds at most the outbox's caps.
  * A `deliver` that throws is unsubscribed, as the hub does with a broken listener.
  */
-export function subscribeBounded(events: LabEvents, deliver: (batch: LabEvent[]) => void | Promise<unknown>, options: OutboxOptions = {}): BoundedSubscription {
+export function subscribeBounded(events: Pick<LabEvents, 'subscribe'>, deliver: (batch: LabEvent[]) => void | Promise<unknown>, options: OutboxOptions = {}): BoundedSubscription {
   const outbox = new EventOutbox(options);
   let busy = false;
   let scheduled = false;

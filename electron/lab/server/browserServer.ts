@@ -10,6 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { LabEvent } from '../../../shared/api';
 import type { Dispatch } from '../api/dispatch';
 import { contentSecurityPolicy } from '../csp';
+import { subscribeBounded, type OutboxOptions } from '../runner/eventOutbox';
 import { readStaticFile } from './staticFiles';
 
 export interface BrowserServerOptions {
@@ -21,8 +22,8 @@ export interface BrowserServerOptions {
   port?: number;
   /** Fixed token for tests; a random one per launch otherwise. */
   token?: string;
-  /** Stop sending events to a socket whose unsent data exceeds this many bytes (a slow page). */
-  maxBufferedBytes?: number;
+  /** Caps of each page's event outbox while its socket is busy (defaults: runner/eventOutbox.ts). */
+  outbox?: OutboxOptions;
 }
 
 export interface BrowserServer {
@@ -41,7 +42,6 @@ export type BridgeMessage = { id: number; result: unknown } | { event: LabEvent 
 /** Starts the server on 127.0.0.1 and resolves once it listens. */
 export async function startBrowserServer(options: BrowserServerOptions): Promise<BrowserServer> {
   const token = options.token ?? randomBytes(24).toString('hex');
-  const maxBuffered = options.maxBufferedBytes ?? 8 * 1024 * 1024;
   let origin = '';
   let host = '';
 
@@ -83,12 +83,17 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   });
 
   function serveSocket(ws: WebSocket): void {
-    const unsubscribe = options.subscribe((event) => {
-      // Events are advisory (the store has everything): drop them for a page that can't keep up
-      // rather than buffering without bound.
-      if (ws.readyState !== ws.OPEN || ws.bufferedAmount > maxBuffered) return;
-      ws.send(JSON.stringify({ event } satisfies BridgeMessage));
-    });
+    // One batch on the wire at a time: while the page reads slowly, events wait in its own bounded
+    // outbox (frames coalesced, the oldest dropped and the run's next frames marked `gapBefore`).
+    const { unsubscribe } = subscribeBounded(
+      options,
+      (batch) =>
+        new Promise<void>((resolve) => {
+          if (ws.readyState !== ws.OPEN) return resolve();
+          batch.forEach((event, i) => ws.send(JSON.stringify({ event } satisfies BridgeMessage), i === batch.length - 1 ? () => resolve() : undefined));
+        }),
+      options.outbox,
+    );
     ws.on('message', (data) => {
       let request: BridgeRequest;
       try {

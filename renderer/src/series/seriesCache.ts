@@ -144,6 +144,11 @@ export class SeriesCache {
 
   forget(runId: string): void {
     this.runs.delete(runId);
+    this.invalidate(runId);
+  }
+
+  /** The run's histories are to be read again (frames were missed); its points stay until a read merges in. */
+  invalidate(runId: string): void {
     for (const id of [...this.loaded]) if (id.startsWith(`${runId}\u0000`)) this.loaded.delete(id);
   }
 

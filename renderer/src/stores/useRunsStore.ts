@@ -66,6 +66,13 @@ export const useRunsStore = defineStore('runs', () => {
   lab.onEvent((event) => {
     switch (event.type) {
       case 'runFrames': {
+        // Frames were dropped on the way (this window fell behind): the store has them, so the
+        // run's series are read again and merged with the live points (seriesCache.replaceHistory).
+        if (event.gapBefore) {
+          const keys = seriesCache.keys(event.runId);
+          seriesCache.invalidate(event.runId);
+          if (keys.length) void ensureSeries([event.runId], keys).catch((e: unknown) => (error.value = messageOf(e)));
+        }
         seriesCache.appendFrames(event.runId, event.frames);
         const known = keysByRun[event.runId];
         const first = event.frames[0];

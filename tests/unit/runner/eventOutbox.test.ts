@@ -6,7 +6,7 @@ import { LabEvents } from '../../../electron/lab/events';
 import { EventOutbox, subscribeBounded } from '../../../electron/lab/runner/eventOutbox';
 
 const frame = (step: number): MetricFrame => ({ step, epoch: 0, wallMs: step, values: { 'train/loss': 1 } });
-const frames = (runId: string, from: number, to: number): LabEvent => ({ type: 'runFrames', runId, frames: Array.from({ length: to - from + 1 }, (_, i) => frame(from + i)) });
+const frames = (runId: string, from: number, to: number): Extract<LabEvent, { type: 'runFrames' }> => ({ type: 'runFrames', runId, frames: Array.from({ length: to - from + 1 }, (_, i) => frame(from + i)) });
 const progress = (runId: string, step: number): LabEvent => ({ type: 'runProgress', runId, backend: 'wasm', progress: { step, totalSteps: 100, stepsPerSecond: 1, etaSeconds: null, paused: false } });
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -40,11 +40,23 @@ describe('EventOutbox', () => {
     expect(outbox.pendingFrames).toBe(8);
     expect(outbox.dropped).toBe(995);
     expect(outbox.take()).toEqual([
-      frames('a', 996, 1000),
+      { ...frames('a', 996, 1000), gapBefore: true },
       frames('b', 1, 3),
       { type: 'menu', command: 'toggleTheme' },
       { type: 'menu', command: 'exportRuns' },
     ]);
+  });
+
+  it('marks only the batch after a drop as having a gap before it, and passes a gap from upstream on', () => {
+    const outbox = new EventOutbox({ maxFramesPerRun: 2 });
+    outbox.push(frames('a', 1, 3));
+    expect(outbox.take()).toEqual([{ ...frames('a', 2, 3), gapBefore: true }]);
+    outbox.push(frames('a', 4, 5));
+    expect(outbox.take()).toEqual([frames('a', 4, 5)]);
+    // An outbox after the runner's (a window's) keeps the runner's mark even when it drops nothing.
+    outbox.push({ ...frames('a', 9, 9), gapBefore: true });
+    outbox.push(frames('a', 10, 10));
+    expect(outbox.take()).toEqual([{ ...frames('a', 9, 10), gapBefore: true }]);
   });
 });
 

@@ -95,6 +95,46 @@ describe('the API socket', () => {
   });
 });
 
+describe('a page that reads slowly', () => {
+  it('gets one batch at a time, holds bounded frames meanwhile, and is told where frames were dropped', async () => {
+    const slow = await startBrowserServer({
+      rendererDir: path.join(dir, 'renderer'),
+      dispatch: async () => ({ ok: true, value: null }),
+      subscribe: (listener) => (listeners.add(listener), () => listeners.delete(listener)),
+      token: 't0ken',
+      outbox: { maxFramesPerRun: 20 },
+    });
+    const ws = await new Promise<WebSocket>((resolve, reject) => {
+      const socket = new WebSocket(`ws://127.0.0.1:${slow.port}/api?token=t0ken`, { origin: slow.origin });
+      socket.once('open', () => resolve(socket));
+      socket.once('error', reject);
+    });
+    const received: Array<Extract<LabEvent, { type: 'runFrames' }>> = [];
+    ws.on('message', (data) => received.push((JSON.parse(data.toString()) as { event: Extract<LabEvent, { type: 'runFrames' }> }).event));
+    // The page stops reading; frames big enough to fill the loopback socket's buffers.
+    const socket = (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    socket.pause();
+    const values = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`layer${i}/gamma/mean`, i / 7]));
+    const emitted = 2000;
+    for (let step = 1; step <= emitted; step++) {
+      for (const listener of listeners) listener({ type: 'runFrames', runId: 'r', frames: [{ step, epoch: 0, wallMs: step, values }] });
+      if (step % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    socket.resume();
+    await expect.poll(() => received.at(-1)?.frames.at(-1)?.step, { timeout: 10_000 }).toBe(emitted);
+    const steps = received.flatMap((event) => event.frames.map((f) => f.step));
+    // Fewer frames than emitted arrived, in order, and the first batch after each drop says so.
+    expect(steps.length).toBeLessThan(emitted);
+    expect(steps).toEqual([...steps].sort((a, b) => a - b));
+    received.forEach((event, i) => {
+      const previous = received[i - 1]?.frames.at(-1)?.step ?? 0;
+      expect(event.gapBefore === true).toBe(event.frames[0]!.step !== previous + 1);
+    });
+    ws.close();
+    await slow.close();
+  });
+});
+
 describe('the token, the host and the interface', () => {
   it('accepts only the exact token, in the query, on /api, for its own host name', async () => {
     for (const query of ['?token=t0ke', '?token=t0ken0', '?token=T0KEN', '?token=%20t0ken', '?Token=t0ken', '?tok=t0ken', '?token=', '?token=wrong&token=t0ken']) {

@@ -1,0 +1,71 @@
+/** The runs store's live series (DOM-typed: the store reaches the lab client): frames append, and a batch marked `gapBefore` re-reads what the window missed. */
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { createPinia, setActivePinia } from 'pinia';
+import type { LabEvent, Series } from '../../../shared/api';
+import type { MetricFrame } from '../../../shared/engine/frame';
+
+// The lab as the store sees it: events pushed by the test, series read from a "store" the test fills.
+const lab = vi.hoisted(() => {
+  const listeners: Array<(event: LabEvent) => void> = [];
+  const stored = new Map<string, Array<[number, number]>>();
+  const reads: string[] = [];
+  return {
+    listeners,
+    stored,
+    reads,
+    api: {
+      onEvent: (listener: (event: LabEvent) => void) => (listeners.push(listener), () => undefined),
+      runs: {
+        list: async () => [],
+        series: async ({ runIds, keys }: { runIds: string[]; keys: string[] }): Promise<Series[]> =>
+          runIds.flatMap((runId) =>
+            keys.map((key) => {
+              reads.push(`${runId}:${key}`);
+              const points = stored.get(`${runId}:${key}`) ?? [];
+              return { runId, key, steps: points.map(([s]) => s), values: points.map(([, v]) => v), wallMs: points.map(([s]) => s) };
+            }),
+          ),
+      },
+    },
+  };
+});
+vi.mock('../../../renderer/src/lab/client', () => ({ lab: lab.api }));
+
+const { useRunsStore } = await import('../../../renderer/src/stores/useRunsStore');
+const { seriesCache } = await import('../../../renderer/src/series/seriesCache');
+
+const frame = (step: number): MetricFrame => ({ step, epoch: 0, wallMs: step, values: { 'train/loss': 1 / step } });
+const emit = (event: LabEvent) => lab.listeners.forEach((listener) => listener(event));
+const stepsOf = () => Array.from(seriesCache.get('r', 'train/loss')?.x ?? []);
+
+describe('runs store: live frames', () => {
+  beforeEach(() => {
+    setActivePinia(createPinia());
+    lab.listeners.length = 0;
+    lab.reads.length = 0;
+    lab.stored.clear();
+    seriesCache.forget('r');
+  });
+
+  it('appends frames, and after a gap re-reads the stored series and merges the live points after it', async () => {
+    const store = useRunsStore();
+    lab.stored.set('r:train/loss', [1, 2].map((s) => [s, 1 / s]));
+    await store.ensureSeries(['r'], ['train/loss']);
+    emit({ type: 'runFrames', runId: 'r', frames: [frame(3)] });
+    expect(stepsOf()).toEqual([1, 2, 3]);
+    expect(lab.reads).toEqual(['r:train/loss']);
+
+    // Frames 4–7 were dropped on the way; the store has them (and 8, written before the read).
+    lab.stored.set('r:train/loss', [1, 2, 3, 4, 5, 6, 7, 8].map((s) => [s, 1 / s]));
+    emit({ type: 'runFrames', runId: 'r', frames: [frame(8), frame(9)], gapBefore: true });
+    expect(stepsOf()).toEqual([1, 2, 3, 8, 9]);
+    await expect.poll(() => stepsOf()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(lab.reads).toEqual(['r:train/loss', 'r:train/loss']);
+    expect(Array.from(seriesCache.get('r', 'train/loss')!.y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9].map((s) => 1 / s));
+
+    // Without a gap nothing is read again.
+    emit({ type: 'runFrames', runId: 'r', frames: [frame(10)] });
+    expect(stepsOf().at(-1)).toBe(10);
+    expect(lab.reads).toHaveLength(2);
+  });
+});
