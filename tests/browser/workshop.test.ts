@@ -160,9 +160,16 @@ describe('workshop mode', () => {
     await screenshot(page, 'workshop-tampered-drop');
 
     // A valid file dropped opens in its place; leaving gives back the bench from before the first.
-    const other = workshopFileText({ ...presetWorkshop(getPreset('small-batches')!), locked: ['variants'] });
+    const other = workshopFileText({ ...presetWorkshop(getPreset('small-batches')!), locked: ['variants'], hidden: ['model'] });
     expect(await dropFile(page, 'small-batches.bnlab.json', other)).toBe(true);
     await expect.poll(() => banner(page).innerText().catch(() => '')).toMatch(/Workshop: .*batch/i);
+    // The model hidden, its norm layers' options still there to change; the comparison locked.
+    expect(await page.getByRole('heading', { name: 'Normalization layers' }).count()).toBe(1);
+    expect(await page.locator('article.layer-card').count()).toBe(0);
+    expect(await page.getByLabel('Mode of bn1').isEnabled()).toBe(true);
+    expect(await page.getByRole('radio', { name: 'nothing' }).isDisabled()).toBe(true);
+    expect(await page.locator('[data-locked=variants]').count()).toBe(1);
+    await screenshot(page, 'workshop-hidden-model');
     await page.getByTestId('leave-workshop').click();
     expect(await banner(page).count()).toBe(0);
     expect(await page.getByLabel('Experiment title').inputValue()).toBe('BN on two moons');
