@@ -115,6 +115,12 @@ export interface ExportedFile {
   content: string;
 }
 
+/** A file the user chose in main's dialog: its name (a label, never a path) and its text. */
+export interface PickedFile {
+  fileName: string;
+  text: string;
+}
+
 export interface PresetSummary {
   id: string;
   title: string;
@@ -189,6 +195,15 @@ export const labContract = {
   presets: {
     list: method(NoInput).returns<PresetSummary[]>(),
   },
+  files: {
+    /**
+     * File → Open under Electron: main asks for a workshop or experiment file with a native dialog
+     * and returns its name and text (null when cancelled). A page cannot open its own file picker
+     * from a menu click (no user activation), and it never names a path. Browser mode has no
+     * dialog in main: the page uses its file picker or a drop.
+     */
+    openExperiment: method(NoInput).returns<PickedFile | null>(),
+  },
 } as const;
 
 export type LabContract = typeof labContract;
@@ -246,8 +261,10 @@ export function contractMethods(): Array<{ group: string; name: string; path: Me
 export function channelOf(path: MethodName): string {
   return `bnlab:${path}`;
 }
-/** The one channel lab events travel on. */
+/** The one channel lab events travel on, as batches (LabEvent[]). */
 export const EVENT_CHANNEL = 'bnlab:event';
+/** The page's preload acknowledges each batch here once its listeners ran (main/windowEvents.ts). */
+export const EVENT_ACK_CHANNEL = 'bnlab:event-ack';
 
 /** The method definition for "group.method", or undefined for unknown names (from untrusted input). */
 export function lookupMethod(path: string): MethodDef<z.ZodType, unknown> | undefined {

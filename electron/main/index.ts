@@ -5,7 +5,6 @@
  */
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, screen, session } from 'electron';
 import path from 'node:path';
-import { EVENT_CHANNEL, type LabEvent } from '../../shared/api';
 import { createLab, type Lab } from '../lab/lab';
 import { resolveDataDir } from '../lab/paths';
 import { registerLabIpc } from './ipc';
@@ -15,7 +14,8 @@ import { enableSecurityGuards } from './security';
 import { mainWindowOptions } from './windowOptions';
 import { loadBounds, restoreBounds, saveBounds } from './windowState';
 import { createGpuWorkerFactory } from './gpuWorkerHost';
-import { datasetFilePicker } from './dialogs';
+import { datasetFilePicker, experimentFilePicker } from './dialogs';
+import { createWindowEvents, type WindowEvents } from './windowEvents';
 
 // Built layout: out/main/index.js beside out/preload and out/renderer.
 const outDir = path.join(import.meta.dirname, '..');
@@ -55,28 +55,23 @@ export async function main(): Promise<void> {
     appVersion: app.getVersion(),
     workerFactory: createGpuWorkerFactory({ preloadPath, appOrigin: APP_ORIGIN }),
     pickDatasetFiles: datasetFilePicker(dialog, () => mainWindow),
+    pickExperimentFile: experimentFilePicker(dialog, () => mainWindow),
   });
 
   registerAppProtocol(protocol, rendererDir);
   enableSecurityGuards(app, session.defaultSession);
   registerLabIpc(ipcMain, lab.dispatch);
-  lab.events.subscribe((event: LabEvent) => {
-    for (const window of BrowserWindow.getAllWindows()) {
-      if (!window.isDestroyed() && window.webContents.getURL().startsWith(`${APP_ORIGIN}/index.html`)) {
-        window.webContents.send(EVENT_CHANNEL, event);
-      }
-    }
-  });
+  const windowEvents = createWindowEvents(ipcMain, lab.events);
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(menuTemplate((command) => lab?.events.emit({ type: 'menu', command }), process.platform === 'darwin')),
   );
-  mainWindow = createMainWindow(path.join(dataDir, 'window.json'));
+  mainWindow = createMainWindow(path.join(dataDir, 'window.json'), windowEvents);
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) mainWindow = createMainWindow(path.join(dataDir, 'window.json'));
+    if (BrowserWindow.getAllWindows().length === 0) mainWindow = createMainWindow(path.join(dataDir, 'window.json'), windowEvents);
   });
 }
 
-function createMainWindow(boundsFile: string): BrowserWindow {
+function createMainWindow(boundsFile: string, windowEvents: WindowEvents): BrowserWindow {
   const displays = screen.getAllDisplays().map((display) => display.workArea);
   const bounds = restoreBounds(loadBounds(boundsFile), displays);
   const options = mainWindowOptions(preloadPath, bounds);
@@ -87,6 +82,7 @@ function createMainWindow(boundsFile: string): BrowserWindow {
   if (bounds.maximized) window.maximize();
   window.once('ready-to-show', () => window.show());
   window.on('close', () => saveBounds(boundsFile, { ...window.getNormalBounds(), maximized: window.isMaximized() }));
+  windowEvents.attach(window.webContents);
   void window.loadURL(`${APP_ORIGIN}/index.html`);
   return window;
 }

@@ -3,15 +3,30 @@
  * the contract), plus the event subscription. No Node or Electron object reaches the page.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { channelOf, EVENT_CHANNEL, type CallResult, type LabEvent } from '../../shared/api';
+import { channelOf, EVENT_ACK_CHANNEL, EVENT_CHANNEL, type CallResult, type LabEvent } from '../../shared/api';
 import { createLabClient } from '../../shared/apiClient';
+
+const listeners = new Set<(event: LabEvent) => void>();
+// Main sends the next batch only after this acknowledgement (main/windowEvents.ts): a page busy
+// with a long task lets events coalesce in main's bounded outbox instead of piling up in IPC.
+ipcRenderer.on(EVENT_CHANNEL, (_event: IpcRendererEvent, batch: LabEvent[]) => {
+  for (const event of batch) {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        console.error('[bnlab] an event listener failed', error);
+      }
+    }
+  }
+  ipcRenderer.send(EVENT_ACK_CHANNEL);
+});
 
 const api = createLabClient({
   call: (path, input) => ipcRenderer.invoke(channelOf(path), input) as Promise<CallResult>,
   subscribe(listener) {
-    const handler = (_event: IpcRendererEvent, payload: LabEvent) => listener(payload);
-    ipcRenderer.on(EVENT_CHANNEL, handler);
-    return () => ipcRenderer.off(EVENT_CHANNEL, handler);
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   },
 });
 

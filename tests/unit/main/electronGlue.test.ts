@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { channelOf, contractMethods } from '../../../shared/api';
+import { channelOf, contractMethods, EVENT_ACK_CHANNEL, EVENT_CHANNEL } from '../../../shared/api';
 import { secureWebPreferences } from '../../../electron/main/windowOptions';
 
 type Handler = (...args: unknown[]) => unknown;
@@ -18,6 +18,7 @@ const fake = vi.hoisted(() => {
     userData: '',
     windows: [] as Array<{ options: Record<string, unknown>; loadedUrl: string | null }>,
     ipcHandlers: new Map<string, Handler>(),
+    ipcListeners: new Map<string, Handler>(),
     protocolHandlers: new Map<string, (request: Request) => Promise<Response>>(),
     privileged: [] as unknown[],
     sandboxEnabled: false,
@@ -30,6 +31,9 @@ const fake = vi.hoisted(() => {
     appListeners,
   };
   class FakeWebContents {
+    static nextId = 1;
+    id = FakeWebContents.nextId++;
+    sent: Array<[string, unknown]> = [];
     listeners = new Map<string, Handler>();
     openHandler: Handler | null = null;
     mainFrame = { url: 'app://bnlab/index.html' };
@@ -40,10 +44,18 @@ const fake = vi.hoisted(() => {
     setWindowOpenHandler(fn: Handler) {
       this.openHandler = fn;
     }
+    once(name: string, fn: Handler) {
+      return this.on(name, fn);
+    }
     getURL() {
       return 'app://bnlab/index.html';
     }
-    send() {}
+    isDestroyed() {
+      return false;
+    }
+    send(channel: string, payload: unknown) {
+      this.sent.push([channel, payload]);
+    }
   }
   class BrowserWindow {
     static all: BrowserWindow[] = [];
@@ -84,7 +96,10 @@ const fake = vi.hoisted(() => {
       quit: () => {},
     },
     BrowserWindow,
-    ipcMain: { handle: (channel: string, fn: Handler) => state.ipcHandlers.set(channel, fn) },
+    ipcMain: {
+      handle: (channel: string, fn: Handler) => state.ipcHandlers.set(channel, fn),
+      on: (channel: string, fn: Handler) => state.ipcListeners.set(channel, fn),
+    },
     protocol: {
       registerSchemesAsPrivileged: (schemes: unknown[]) => state.privileged.push(...schemes),
       handle: (scheme: string, fn: (request: Request) => Promise<Response>) => state.protocolHandlers.set(scheme, fn),
@@ -160,6 +175,22 @@ describe('main window', () => {
   it('has a File, View and Help menu', () => {
     const labels = (state.menuTemplate as Array<{ label?: string }>).map((item) => item.label).filter(Boolean);
     expect(labels).toEqual(expect.arrayContaining(['File', 'View', 'Help']));
+  });
+
+  it('gets lab events in acknowledged batches: a menu command reaches the page, the next waits for its ack', async () => {
+    const contents = fake.electron.BrowserWindow.all[0]!.webContents;
+    const file = (state.menuTemplate as Array<{ label?: string; submenu?: Array<{ label?: string; click?: () => void }> }>).find((m) => m.label === 'File')!;
+    const click = (label: string) => file.submenu!.find((item) => item.label?.startsWith(label))!.click!();
+    click('Import Dataset');
+    await expect.poll(() => contents.sent.length).toBe(1);
+    expect(contents.sent[0]).toEqual([EVENT_CHANNEL, [{ type: 'menu', command: 'importDataset' }]]);
+    click('Open Workshop');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(contents.sent).toHaveLength(1);
+    state.ipcListeners.get(EVENT_ACK_CHANNEL)!({ senderFrame: contents.mainFrame, sender: contents });
+    await expect.poll(() => contents.sent.length).toBe(2);
+    expect(contents.sent[1]).toEqual([EVENT_CHANNEL, [{ type: 'menu', command: 'openExperiment' }]]);
+    state.ipcListeners.get(EVENT_ACK_CHANNEL)!({ senderFrame: contents.mainFrame, sender: contents });
   });
 });
 
