@@ -5,9 +5,9 @@
  */
 import os from 'node:os';
 import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
-import type { AppInfo, LabHandlers } from '../../shared/api';
+import type { AppInfo, LabHandlers, PickedFile } from '../../shared/api';
 import { presetSummaries } from '../../shared/presets';
-import { createDispatcher, type Dispatch } from './api/dispatch';
+import { createDispatcher, UserError, type Dispatch } from './api/dispatch';
 import { createDatasetHandlers } from './datasets/handlers';
 import { DatasetManager } from './datasets/manager';
 import { LabEvents } from './events';
@@ -30,6 +30,8 @@ export interface LabOptions {
   workers?: number;
   /** Asks the user for dataset files (main's native dialog); absent in browser mode and the CLI. */
   pickDatasetFiles?: (format: 'csv' | 'idx') => Promise<Array<{ fileName: string; bytes: Uint8Array }> | null>;
+  /** Asks the user for a workshop or experiment file (main's native dialog); absent in browser mode and the CLI. */
+  pickExperimentFile?: () => Promise<PickedFile | null>;
 }
 
 export interface Lab {
@@ -66,6 +68,12 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     datasets: createDatasetHandlers(datasets, events, options.pickDatasetFiles),
     ...createRunHandlers({ store, runner, datasets, events }),
     presets: { list: () => presetSummaries() },
+    files: {
+      openExperiment: () => {
+        if (!options.pickExperimentFile) throw new UserError('no file dialog here: the page opens files itself (its file picker, or a drop on the window)');
+        return options.pickExperimentFile();
+      },
+    },
   };
 
   return {

@@ -11,6 +11,8 @@ import { describeIssues, SpecError } from './parse';
 
 export const WORKSHOP_FORMAT = 'bnlab-workshop';
 export const WORKSHOP_VERSION = 1;
+/** Far above any workshop file (64 runs of 64 layers is well under 1 MB): a larger file is not one, and is not read. */
+export const MAX_WORKSHOP_FILE_BYTES = 8 * 1024 * 1024;
 
 /** Controls of the bench an instructor can lock or hide. */
 export const WorkshopControl = z.enum(['model', 'normOptions', 'data', 'training', 'variants', 'seeds']);

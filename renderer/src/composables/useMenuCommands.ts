@@ -1,7 +1,8 @@
 /**
  * The application menu's commands (File → Import dataset…, Export runs…, Open/Save experiment…),
- * carried out in the page: main only says which was chosen. Files are read here with the File API
- * (from the picker or a drop): no path ever reaches the page or main.
+ * carried out in the page: main only says which was chosen. A file to open comes from main's
+ * native dialog under Electron (as name and text), else from the page's file picker or a drop
+ * (read with the File API): the page never names a path.
  */
 import { onScopeDispose } from 'vue';
 import type { MenuCommand } from '../../../shared/api';
@@ -12,12 +13,10 @@ import { useCompareStore } from '../stores/useCompareStore';
 import { useWorkshopStore } from '../stores/useWorkshopStore';
 import { usePresetRunsStore } from '../stores/usePresetRunsStore';
 import { downloadFile } from '../lib/download';
-import { pickFiles } from '../lib/files';
+import { hasNativeDialogs, pickFiles } from '../lib/files';
 import { messageOf } from '../lib/errors';
 import { isDraftFile } from '../build/draft';
-
-/** Far above any workshop file (64 runs of 64 layers is well under 1 MB): larger is not one of ours. */
-const MAX_FILE_BYTES = 8 * 1024 * 1024;
+import { MAX_WORKSHOP_FILE_BYTES } from '../../../shared/spec/workshop';
 
 export interface MenuCommandsOptions {
   /** Where problems are reported (a toast, a notice). Default: console.error. */
@@ -33,21 +32,16 @@ export function useMenuCommands(options: MenuCommandsOptions = {}) {
   const problem = options.onProblem ?? ((m: string) => console.error(m));
 
   /**
-   * Opens a workshop file, or an experiment draft saved by an earlier version (those have no
-   * "format" field). A file that is neither, or is invalid, is reported and changes nothing.
+   * Opens a workshop file's text, or an experiment draft saved by an earlier version (those have
+   * no "format" field). A file that is neither, or is invalid, is reported and changes nothing.
    */
-  async function openFile(file: File): Promise<void> {
-    if (file.size > MAX_FILE_BYTES) {
-      problem(`${file.name} is not a BatchNorm Lab file: ${(file.size / 1024 / 1024).toFixed(1)} MB is far larger than one can be`);
-      return;
-    }
-    const text = await file.text();
+  function openText(text: string, fileName: string): void {
     let wrong: string | null;
     if (isDraftFile(text)) {
       const why = draft.loadFromJson(text);
-      wrong = why && `${file.name} is not a BatchNorm Lab experiment: ${why}`;
+      wrong = why && `${fileName} is not a BatchNorm Lab experiment: ${why}`;
     } else {
-      wrong = workshop.open(text, file.name);
+      wrong = workshop.open(text, fileName);
     }
     if (wrong) {
       problem(wrong);
@@ -55,6 +49,15 @@ export function useMenuCommands(options: MenuCommandsOptions = {}) {
     }
     ui.notice = null;
     ui.view = 'build';
+  }
+
+  /** Opens a file the page was given (its picker, a drop). */
+  async function openFile(file: File): Promise<void> {
+    if (file.size > MAX_WORKSHOP_FILE_BYTES) {
+      problem(`${file.name} is not a BatchNorm Lab file: ${(file.size / 1024 / 1024).toFixed(1)} MB is far larger than one can be`);
+      return;
+    }
+    openText(await file.text(), file.name);
   }
 
   async function run(command: MenuCommand): Promise<void> {
@@ -74,6 +77,17 @@ export function useMenuCommands(options: MenuCommandsOptions = {}) {
         workshop.saving = ui.view === 'experiments' ? { kind: 'preset', presetId: presetRuns.selectedId } : { kind: 'bench' };
         return;
       case 'openExperiment': {
+        if (hasNativeDialogs()) {
+          // A file input clicked on behalf of a menu item has no user activation, so Chromium
+          // would not show it: main's dialog asks instead and sends back the name and text.
+          try {
+            const picked = await lab.files.openExperiment();
+            if (picked) openText(picked.text, picked.fileName);
+          } catch (e) {
+            problem(messageOf(e));
+          }
+          return;
+        }
         const [file] = await pickFiles('.json,application/json', false);
         if (file) await openFile(file);
         return;

@@ -41,6 +41,7 @@ const validInputs: Record<string, unknown> = {
   'runs.control': { runId: 'r-1', action: 'pause' },
   'runs.inspect': { runId: 'r-1', layerId: 'bn1' },
   'presets.list': undefined,
+  'files.openExperiment': undefined,
 };
 
 const HOSTILE_STRINGS = ['', ' ', '../../etc/passwd', '/etc/passwd', 'C:\\Windows\\win.ini', 'file:///etc/passwd', '\\\\server\\share', 'a'.repeat(100_000), '<script>alert(1)</script>', "'; DROP TABLE runs; --", '\u0000', '\ud800', '💥', '__proto__', 'constructor', 'NaN', '1e309', 'f'.repeat(64)];
