@@ -8,7 +8,7 @@ export function menuTemplate(send: (command: MenuCommand) => void, isMac: boolea
     {
       label: 'File',
       submenu: [
-        // The page reads the chosen file itself (File API): main never handles its path or content.
+        // The page carries these out: Open asks main's dialog back (files.openExperiment: name and text, no path), Save is a download.
         { label: 'Open Workshop or Experiment File…', accelerator: 'CmdOrCtrl+O', click: () => send('openExperiment') },
         { label: 'Save as Workshop File…', accelerator: 'CmdOrCtrl+S', click: () => send('saveExperiment') },
         { type: 'separator' },
