@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs every tests/bench/*.bench.ts (or those named on the command line) and
  * prints one table. Each benchmark measures its own baseline in the same run, so the ratios
- * compare like with like on whatever machine this is.
+ * compare like with like on whatever machine this is. A benchmark that exports `optIn = true`
+ * (one that takes many minutes) runs only when named.
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -21,7 +22,11 @@ for (const file of files) {
   const bench = path.basename(file, '.bench.ts');
   process.stdout.write(`running ${bench}…\n`);
   try {
-    const module = (await import(pathToFileURL(path.join(benchDir, file)).href)) as { run: () => Promise<BenchResult[]> };
+    const module = (await import(pathToFileURL(path.join(benchDir, file)).href)) as { run: () => Promise<BenchResult[]>; optIn?: boolean };
+    if (module.optIn && wanted.length === 0) {
+      process.stdout.write(`  skipped: opt-in, run it with \`npm run bench ${bench}\`\n`);
+      continue;
+    }
     for (const result of await module.run()) rows.push({ bench, ...result });
   } catch (error) {
     failed = true;
