@@ -47,6 +47,11 @@ export interface LineChartContent {
   axes: Omit<AxisSettings, 'xZoom'>;
 }
 
+/** Whether a y value can be drawn: finite and, on a log axis, positive. */
+function drawable(v: number, log: boolean): boolean {
+  return Number.isFinite(v) && (!log || v > 0);
+}
+
 /**
  * Interleaved [x0, y0, x1, y1, …] for ECharts. A typed array is copied by ECharts in one block,
  * where arrays of [x, y] pairs are deep-cloned pair by pair on every setOption (most of the cost
@@ -57,28 +62,19 @@ export function toXY(x: ArrayLike<number>, y: ArrayLike<number>, log: boolean): 
   for (let i = 0; i < y.length; i++) {
     const v = y[i]!;
     out[2 * i] = x[i]!;
-    out[2 * i + 1] = Number.isFinite(v) && (!log || v > 0) ? v : NaN;
+    out[2 * i + 1] = drawable(v, log) ? v : NaN;
   }
   return out;
 }
 
-/** The `series` list: bands first (under the lines), each as an invisible lower edge plus a stacked fill. */
+/**
+ * The `series` list: every band in one custom series under the lines, then one line series per line.
+ * One series for all bands (not a stacked pair per band): ECharts' cost per redraw grows with the
+ * number of series, and a chart of eight runs with a band each would otherwise hold 24.
+ */
 export function seriesOption(lines: readonly PlotLine[], bands: readonly PlotBand[], log: boolean): object[] {
   const out: object[] = [];
-  for (const band of bands) {
-    const width = new Float64Array(band.lo.length);
-    for (let i = 0; i < width.length; i++) width[i] = band.hi[i]! - band.lo[i]!;
-    const common = { type: 'line', dimensions: ['x', 'y'], stack: band.id, symbol: 'none', showSymbol: false, silent: true, animation: false, tooltip: { show: false }, z: 1 };
-    out.push({ ...common, id: `${band.id}:lo`, name: band.name, data: toXY(band.x, band.lo, log), lineStyle: { opacity: 0 } });
-    out.push({
-      ...common,
-      id: `${band.id}:hi`,
-      name: band.name,
-      data: toXY(band.x, width, false),
-      lineStyle: { opacity: 0 },
-      areaStyle: { color: band.color, opacity: 0.18 },
-    });
-  }
+  if (bands.length > 0) out.push(bandSeries(bands, log));
   for (const line of lines) {
     out.push({
       id: line.id,
@@ -99,6 +95,88 @@ export function seriesOption(lines: readonly PlotLine[], bands: readonly PlotBan
   return out;
 }
 
+interface BandRenderApi {
+  value(dimension: number): number;
+  coord(point: [number, number]): number[];
+}
+
+/** Id of the series holding a chart's bands. */
+export const BANDS_SERIES_ID = 'bands';
+
+/**
+ * The bands as a custom series: one data item per band giving its extent (so the axes cover it),
+ * drawn as filled polygons (upper edge forward, lower edge back) split wherever a value is missing
+ * or a log axis cannot show it.
+ */
+function bandSeries(bands: readonly PlotBand[], log: boolean): object {
+  const data = bands.map((band, index) => {
+    let x0 = Infinity;
+    let x1 = -Infinity;
+    let y0 = Infinity;
+    let y1 = -Infinity;
+    for (let i = 0; i < band.x.length; i++) {
+      if (!bandPointDrawable(band, i, log)) continue;
+      x0 = Math.min(x0, band.x[i]!);
+      x1 = Math.max(x1, band.x[i]!);
+      y0 = Math.min(y0, band.lo[i]!, band.hi[i]!);
+      y1 = Math.max(y1, band.lo[i]!, band.hi[i]!);
+    }
+    // A band with nothing to show keeps its index (renderItem finds it by index) but adds no extent.
+    return x0 <= x1 ? [x0, y0, x1, y1, index] : [NaN, NaN, NaN, NaN, index];
+  });
+  return {
+    id: BANDS_SERIES_ID,
+    name: bands.map((b) => b.name).join(', '),
+    type: 'custom',
+    dimensions: ['x0', 'y0', 'x1', 'y1', 'band'],
+    encode: { x: [0, 2], y: [1, 3], tooltip: [] },
+    data,
+    silent: true,
+    animation: false,
+    clip: true,
+    tooltip: { show: false },
+    z: 1,
+    renderItem: (_params: unknown, api: BandRenderApi) => {
+      const band = bands[api.value(4)];
+      return band ? { type: 'group', children: bandPolygons(band, log, api).map((points) => ({ type: 'polygon', shape: { points }, style: { fill: band.color, opacity: 0.18 } })) } : null;
+    },
+  };
+}
+
+function bandPointDrawable(band: PlotBand, i: number, log: boolean): boolean {
+  return Number.isFinite(band.x[i]!) && drawable(band.lo[i]!, log) && drawable(band.hi[i]!, log);
+}
+
+/**
+ * A band's outline in pixels, one polygon per stretch of drawable points. Both axes are value (or
+ * log) axes, so pixels are an affine function of x and of y (or log10 y): two calls of `api.coord`
+ * give it, instead of one call (and one array) per point.
+ */
+function bandPolygons(band: PlotBand, log: boolean, api: BandRenderApi): number[][][] {
+  const origin = api.coord([0, log ? 1 : 0]);
+  const unit = api.coord([1, log ? 10 : 1]);
+  const px = (x: number) => origin[0]! + x * (unit[0]! - origin[0]!);
+  const py = (y: number) => origin[1]! + (log ? Math.log10(y) : y) * (unit[1]! - origin[1]!);
+  const polygons: number[][][] = [];
+  let upper: number[][] = [];
+  let lower: number[][] = [];
+  const close = () => {
+    if (upper.length > 1) polygons.push(upper.concat(lower.reverse()));
+    upper = [];
+    lower = [];
+  };
+  for (let i = 0; i < band.x.length; i++) {
+    if (!bandPointDrawable(band, i, log)) {
+      close();
+      continue;
+    }
+    upper.push([px(band.x[i]!), py(band.hi[i]!)]);
+    lower.push([px(band.x[i]!), py(band.lo[i]!)]);
+  }
+  close();
+  return polygons;
+}
+
 /** Everything but the series: axes, grid, zoom, tooltip. */
 export function baseOption(axes: AxisSettings, colors: ChartColors): object {
   const zoom = axes.xZoom ? { startValue: axes.xZoom[0], endValue: axes.xZoom[1] } : { start: 0, end: 100 };
@@ -106,7 +184,10 @@ export function baseOption(axes: AxisSettings, colors: ChartColors): object {
     animation: false,
     backgroundColor: 'transparent',
     aria: { enabled: true },
-    grid: { left: 56, right: 16, top: 12, bottom: 36 },
+    // Fixed margins, and no 'outerBounds' fitting: ECharts would otherwise measure every axis label
+    // again on each redraw to shrink the grid around them (about a tenth of a streaming update).
+    // The widest y label formatNumber writes ("-0.001234", 54 px at 12 px) fits left of the axis.
+    grid: { left: 64, right: 16, top: 12, bottom: 36, outerBoundsMode: 'none' },
     textStyle: { color: colors.text },
     xAxis: {
       type: 'value',
@@ -117,7 +198,8 @@ export function baseOption(axes: AxisSettings, colors: ChartColors): object {
       // null (not undefined) so a merge clears a previous fixed range.
       min: axes.xExtent?.[0] ?? null,
       max: axes.xExtent?.[1] ?? null,
-      axisLabel: { color: colors.muted, hideOverlap: true },
+      // The last label sits at the axis end (max is the last x drawn): right-aligned, it stays inside the chart.
+      axisLabel: { color: colors.muted, hideOverlap: true, alignMaxLabel: 'right' },
       axisLine: { lineStyle: { color: colors.grid } },
       splitLine: { show: false },
     },
@@ -152,7 +234,7 @@ interface TooltipParam {
 /** Every run's value at the cursor, largest first — the listing TensorBoard users sort for. */
 export function tooltipHtml(params: readonly TooltipParam[], xFormat: (x: number) => string): string {
   const rows = params
-    .filter((p) => !p.seriesId?.endsWith(':lo') && !p.seriesId?.endsWith(':hi') && Number.isFinite(p.value?.[1]))
+    .filter((p) => p.seriesId !== BANDS_SERIES_ID && Number.isFinite(p.value?.[1]))
     .sort((a, b) => b.value[1] - a.value[1]);
   if (rows.length === 0) return '';
   const head = `<div style="margin-bottom:4px;opacity:.8">${escapeHtml(xFormat(rows[0]!.value[0]))}</div>`;
@@ -167,12 +249,18 @@ export function tooltipHtml(params: readonly TooltipParam[], xFormat: (x: number
   );
 }
 
+/**
+ * One formatter for every call: `toLocaleString` with options builds a new Intl.NumberFormat each
+ * time, and ECharts formats every y-axis label of every chart on every redraw while sizing the axis.
+ */
+const decimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 });
+
 /** Compact numbers for axes and tables: 4 significant digits, exponent when very small or large. */
 export function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
   if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(2);
-  return Number(v.toPrecision(4)).toLocaleString('en-US', { maximumFractionDigits: 6 });
+  return decimal.format(Number(v.toPrecision(4)));
 }
 
 export function escapeHtml(text: string): string {

@@ -8,6 +8,7 @@ import { connect, init, type EChartsType } from '../charts/echarts';
 import { baseOption, seriesOption, type LineChartContent } from '../charts/lineOption';
 import { chartColors } from '../charts/colors';
 import { cancelChart, scheduleChart, type ChartJob } from '../charts/scheduler';
+import { warmUpLineCharts } from '../charts/warmUp';
 
 export interface LineChartOptions {
   /** The element the chart draws into. */
@@ -41,14 +42,16 @@ export function useLineChart(options: LineChartOptions) {
   let lastBaseKey = '';
   let onScreen = false;
   let stale = false;
+  /** The element's width as the ResizeObserver last saw it: reading clientWidth in a redraw would force a layout of the page. */
+  let width = 0;
 
   const job: ChartJob = {
     render() {
       if (!chart || !options.el.value) return;
       lastRender = performance.now();
-      const width = options.el.value.clientWidth || 600;
+      width ||= options.el.value.clientWidth;
       // One min/max pair per two pixels: every spike still shows, at half the points to draw.
-      const content = options.build({ maxPoints: Math.max(50, Math.round(width / 2)), xZoom: xZoom.value });
+      const content = options.build({ maxPoints: Math.max(50, Math.round((width || 600) / 2)), xZoom: xZoom.value });
       xExtent = content.axes.xExtent;
       empty.value = content.lines.length === 0 && content.bands.length === 0;
       const series = seriesOption(content.lines, content.bands, content.axes.log) as Array<{ id: string }>;
@@ -95,6 +98,7 @@ export function useLineChart(options: LineChartOptions) {
   }
 
   function create(el: HTMLElement): void {
+    warmUpLineCharts(chartColors());
     chart = init(el, undefined, { renderer: 'canvas' });
     if (options.group) {
       chart.group = options.group;
@@ -121,7 +125,8 @@ export function useLineChart(options: LineChartOptions) {
   }
 
   let intersection: IntersectionObserver | null = null;
-  const resize = new ResizeObserver(() => {
+  const resize = new ResizeObserver((entries) => {
+    width = entries[entries.length - 1]!.contentRect.width;
     chart?.resize();
     invalidate(true);
   });

@@ -8,12 +8,23 @@ import type { MetricFrame } from '../../../shared/engine/frame';
 import type { Series } from '../../../shared/api';
 import { createEmaSmoother, type EmaSmoother } from '../../../shared/series/smoothing';
 
+let seriesCreated = 0;
+/**
+ * First capacity of a series, staggered over [64, 128). Series of runs that stream together grow in
+ * lockstep: with one common capacity, all of them doubled on the same step (at 32k points, 8 runs ×
+ * 11 keys × 4 arrays of half a megabyte each, allocated and copied within one burst of frame
+ * messages). Staggered, their doublings fall on different steps.
+ */
+function staggeredCapacity(): number {
+  return 64 + ((seriesCreated++ * 37) % 64);
+}
+
 /** One run's series for one key, growing as frames arrive. */
 export class GrowableSeries {
-  private steps = new Float64Array(64);
-  private values = new Float64Array(64);
-  private walls = new Float64Array(64);
-  private epochs = new Float64Array(64);
+  private steps: Float64Array;
+  private values: Float64Array;
+  private walls: Float64Array;
+  private epochs: Float64Array;
   length = 0;
   /**
    * The stored history arrived thinned (the run logged more points than one read carries): zoomed
@@ -23,6 +34,14 @@ export class GrowableSeries {
   detail: { from: number; to: number; series: GrowableSeries } | null = null;
   /** Smoothed values for one weight, extended incrementally as points arrive. */
   private smooth: { weight: number; smoother: EmaSmoother; values: Float64Array; length: number } | null = null;
+
+  constructor() {
+    const capacity = staggeredCapacity();
+    this.steps = new Float64Array(capacity);
+    this.values = new Float64Array(capacity);
+    this.walls = new Float64Array(capacity);
+    this.epochs = new Float64Array(capacity);
+  }
 
   get x(): Float64Array {
     return this.steps.subarray(0, this.length);
