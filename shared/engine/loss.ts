@@ -4,10 +4,27 @@ import type { TrainingSpec } from '../spec/training';
 import type { Constants, Tensor, Tf } from './ops';
 
 /**
- * Mean loss over the batch, and ∂loss/∂logits when `withGradient`.
- * crossEntropy: −(1/B) Σ log softmax(z)_y, gradient (softmax(z) − onehot)/B;
- * mse: (1/(B·C)) Σ (z − onehot)², gradient 2(z − onehot)/(B·C) (Keras's mean over classes too).
+ * Each row's loss ([rows]): crossEntropy −Σ_c y_c·log softmax(z)_c; mse (1/C)·Σ_c (z_c − y_c)²
+ * (Keras's mean over classes too). A batch's loss is their mean.
  */
+export function exampleLosses(tf: Tf, kind: TrainingSpec['loss'], logits: Tensor, oneHot: Tensor): Tensor {
+  if (kind === 'mse') return tf.mean(tf.squaredDifference(logits, oneHot), 1);
+  return tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1));
+}
+
+/**
+ * ∂(mean loss over the batch)/∂logits, times `scale`: crossEntropy (softmax(z) − onehot)·scale/B,
+ * mse 2(z − onehot)·scale/(B·C). `scale` (say, the learning rate) costs nothing extra: it joins the
+ * 1/B factor. A `varyingScale` (a scheduled learning rate) gets a fresh scalar instead of a cached one.
+ */
+export function lossGradient(tf: Tf, k: Constants, kind: TrainingSpec['loss'], logits: Tensor, oneHot: Tensor, scale = 1, varyingScale = false): Tensor {
+  const [batch, classes] = logits.shape as [number, number];
+  const factor = kind === 'mse' ? (2 * scale) / (batch * classes) : scale / batch;
+  const difference = tf.sub(kind === 'mse' ? logits : tf.softmax(logits), oneHot);
+  return tf.mul(difference, varyingScale ? tf.scalar(factor) : k.scalar(factor));
+}
+
+/** Mean loss over the batch, and ∂loss/∂logits when `withGradient`. */
 export function lossAndGradient(
   tf: Tf,
   k: Constants,
@@ -16,24 +33,17 @@ export function lossAndGradient(
   oneHot: Tensor,
   withGradient: boolean,
 ): { loss: tfc.Scalar; dLogits: Tensor | null } {
-  const [batch, classes] = logits.shape as [number, number];
-  if (kind === 'mse') {
-    const diff = tf.sub(logits, oneHot);
-    return {
-      loss: tf.mul(tf.sum(tf.square(diff)), k.scalar(1 / (batch * classes))),
-      dLogits: withGradient ? tf.mul(diff, k.scalar(2 / (batch * classes))) : null,
-    };
-  }
-  const logProbabilities = tf.logSoftmax(logits);
-  return {
-    loss: tf.mul(tf.sum(tf.mul(oneHot, logProbabilities)), k.scalar(-1 / batch)),
-    dLogits: withGradient ? tf.mul(tf.sub(tf.exp(logProbabilities), oneHot), k.scalar(1 / batch)) : null,
-  };
+  return { loss: tf.mean(exampleLosses(tf, kind, logits, oneHot)), dLogits: withGradient ? lossGradient(tf, k, kind, logits, oneHot) : null };
+}
+
+/** Whether each row's largest logit is at its label (a bool [rows]). */
+export function hits(tf: Tf, logits: Tensor, labels: Tensor): Tensor {
+  return tf.equal(tf.argMax(logits, 1), labels);
 }
 
 /** How many rows' largest logit is at the label (an int32 scalar). */
 export function countCorrect(tf: Tf, logits: Tensor, labels: Tensor): Tensor {
-  return tf.sum(tf.equal(tf.argMax(logits, 1), labels));
+  return tf.sum(hits(tf, logits, labels));
 }
 
 /** One-hot rows of `labels` into `out` (row-major [labels.length, classes]). */

@@ -12,7 +12,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { ActivationFn, Initializer, LayerSpec, ModelSpec } from '../spec/model';
 import type { Trainable } from '../spec/training';
-import { createNormState, normBackward, normForward, standardizes, type NormBatch, type NormCache, type NormState } from './norm';
+import { createNormState, disposeNormState, normBackward, normForward, standardizes, type NormBatch, type NormCache, type NormState } from './norm';
 import { channelSum, Constants, newVariable, type Tensor, type Tf } from './ops';
 import { Rng } from './random';
 import { trainRandomWeightsPerUnit } from './trainable';
@@ -173,8 +173,7 @@ export function buildModel(tf: Tf, spec: ModelSpec, inputShape: number[], numCla
           p.variable.dispose();
           p.mask?.dispose();
         }
-        layer.norm?.runningMean.dispose();
-        layer.norm?.runningVar.dispose();
+        if (layer.norm) disposeNormState(tf, layer.norm);
       }
       constants.dispose();
     },
@@ -339,13 +338,13 @@ export function layerBackward(tf: Tf, k: Constants, cache: LayerCache, dy: Tenso
       const dy2 = dy as tfc.Tensor2D;
       // Explicit transposes: on wasm, matMul with transposeA/transposeB is ~10× slower.
       put(kernel, () => tf.matMul(tf.transpose(x as tfc.Tensor2D), dy2));
-      put(bias, () => tf.reshape(channelSum(tf, k, dy2), [spec.units]));
+      put(bias, () => channelSum(tf, k, dy2));
       return needInputGrad ? tf.matMul(dy2, tf.transpose(kernel!.variable as tfc.Tensor2D)) : null;
     }
     case 'conv2d': {
       const [kernel, bias] = layer.params;
       put(kernel, () => convKernelGrad(tf, spec, x as tfc.Tensor4D, dy as tfc.Tensor4D));
-      put(bias, () => tf.reshape(channelSum(tf, k, dy), [spec.filters]));
+      put(bias, () => channelSum(tf, k, dy));
       return needInputGrad ? convInputGrad(tf, spec, x as tfc.Tensor4D, dy as tfc.Tensor4D, kernel!.variable as tfc.Tensor4D) : null;
     }
     case 'maxPool':

@@ -17,10 +17,13 @@
  * Running statistics after each training batch, in the layer's convention:
  *   pytorch: r ← (1−m)·r + m·b, running variance unbiased (b = m/(m−1)·σ²_B)
  *   keras:   r ← m·r + (1−m)·b, moving variance biased  (b = σ²_B)
+ * Training queues each batch's statistics and folds K of them in at once (flushRunningStats), as
+ * r_K = (1−t)^K·r_0 + Σᵢ t(1−t)^(K−1−i)·b_i — the same recurrence, in a handful of kernels per K
+ * steps instead of six per step (per-kernel overhead is most of a small model's step on wasm).
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { NormLayer } from '../spec/model';
-import { channelSum, newVariable, type Constants, type Tensor, type Tf } from './ops';
+import { channelMean, channelSum, newVariable, type Constants, type Tensor, type Tf } from './ops';
 
 /** The per-unit parameters and running statistics of one norm layer. */
 export interface NormState {
@@ -29,13 +32,19 @@ export interface NormState {
   /** γ and β when the mode applies them (trainable only when learned); null when absent. */
   gamma: tfc.Variable | null;
   beta: tfc.Variable | null;
+  /** Current once queued batches are folded in: read them through flushRunningStats first. */
   runningMean: tfc.Variable;
   runningVar: tfc.Variable;
+  /** Training batches' statistics not yet folded into the running statistics, oldest first (kept tensors). */
+  queued: NormBatch[];
 }
+
+/** Queued batches are folded in at least this often, so a run never holds many of them. */
+const MAX_QUEUED = 32;
 
 /** Statistics of one training batch: for running statistics and the instruments. */
 export interface NormBatch {
-  /** [units] each. */
+  /** [1, units] rows. */
   mean: Tensor;
   variance: Tensor;
   /** Values per unit (m), for the unbiased correction m/(m−1). */
@@ -46,7 +55,7 @@ export interface NormBatch {
 export interface NormCache {
   /** x̂ (x itself in affine mode), in the input's shape. */
   xhat: Tensor;
-  /** 1/√(σ²+ε) as [1, units] or [units]; null in affine mode. */
+  /** 1/√(σ²+ε) as a [1, units] row or [units]; null in affine mode. */
   invStd: Tensor | null;
   batchStatistics: boolean;
 }
@@ -69,6 +78,7 @@ export function createNormState(tf: Tf, spec: NormLayer, inputShape: number[]): 
     beta: make(spec.beta),
     runningMean: newVariable(tf, () => tf.zeros([units]), false),
     runningVar: newVariable(tf, () => tf.ones([units]), false),
+    queued: [],
   };
 }
 
@@ -88,23 +98,23 @@ export function normForward(
 ): { y: Tensor; cache: NormCache | null; batch: NormBatch | null } {
   const { spec, units } = state;
   if (spec.mode === 'none') return { y: x, cache: null, batch: null };
-  const m = x.size / units;
   let xhat = x;
   let invStd: Tensor | null = null;
   let batch: NormBatch | null = null;
   const standardize = standardizes(spec);
   if ((standardize && batchStatistics) || (!standardize && computeStats)) {
-    const mean = channelSum(tf, k, x, 1 / m);
+    const mean = channelMean(tf, k, x);
     // Two passes (mean first, then the mean of squared deviations): E[x²]−μ² would cancel
     // catastrophically for the badly shifted inputs the lab shows on purpose.
     const centered = tf.sub(x, mean);
-    const variance = channelSum(tf, k, tf.square(centered), 1 / m);
-    batch = { mean: tf.reshape(mean, [units]), variance: tf.reshape(variance, [units]), count: m };
+    const variance = channelMean(tf, k, tf.square(centered));
+    batch = { mean, variance, count: x.size / units };
     if (standardize) {
       invStd = tf.rsqrt(tf.add(variance, k.scalar(spec.epsilon)));
       xhat = tf.mul(centered, invStd);
     }
   } else if (standardize) {
+    flushRunningStats(tf, state);
     invStd = tf.rsqrt(tf.add(state.runningVar, k.scalar(spec.epsilon)));
     xhat = tf.mul(tf.sub(x, state.runningMean), invStd);
   }
@@ -126,41 +136,74 @@ export function normBackward(
   cache: NormCache,
   needInputGrad: boolean,
 ): { dx: Tensor | null; dGamma: Tensor | null; dBeta: Tensor | null } {
-  const { units, gamma, beta } = state;
-  const m = dy.size / units;
+  const { gamma, beta } = state;
+  const m = dy.size / state.units;
   const throughStats = needInputGrad && cache.batchStatistics;
+  // [units] vectors: ∂ℓ/∂β and ∂ℓ/∂γ as they are, and the two batch sums ∂ℓ/∂x needs.
   const sumDy = beta?.trainable || throughStats ? channelSum(tf, k, dy) : null;
   const sumDyXhat = gamma?.trainable || throughStats ? channelSum(tf, k, tf.mul(dy, cache.xhat)) : null;
   let dx: Tensor | null = null;
   if (needInputGrad) {
     const scale = cache.invStd ? (gamma ? tf.mul(cache.invStd, gamma) : cache.invStd) : gamma;
-    let inner: Tensor = dy;
-    if (throughStats) {
-      const meanDy = tf.mul(sumDy!, k.scalar(1 / m));
-      const meanDyXhat = tf.mul(sumDyXhat!, k.scalar(1 / m));
-      inner = tf.sub(tf.sub(dy, meanDy), tf.mul(cache.xhat, meanDyXhat));
-    }
+    // ∂ℓ/∂y − (1/m)·(Σ∂ℓ/∂y + x̂·Σ∂ℓ/∂y·x̂): the two sums joined before the one 1/m.
+    const inner = throughStats ? tf.sub(dy, tf.mul(tf.add(tf.mul(cache.xhat, sumDyXhat!), sumDy!), k.scalar(1 / m))) : dy;
     dx = scale ? tf.mul(inner, scale) : inner;
   }
-  return {
-    dx,
-    dGamma: gamma?.trainable ? tf.reshape(sumDyXhat!, [units]) : null,
-    dBeta: beta?.trainable ? tf.reshape(sumDy!, [units]) : null,
-  };
+  return { dx, dGamma: gamma?.trainable ? sumDyXhat : null, dBeta: beta?.trainable ? sumDy : null };
 }
 
-/** Running statistics after one training batch, in the layer's convention (call inside a tidy). */
-export function updateRunningStats(tf: Tf, k: Constants, state: NormState, batch: NormBatch): void {
-  const { convention, momentum } = state.spec;
-  // Both conventions are r ← (1 − take)·r + take·b; they differ in which weight the momentum names.
-  const take = convention === 'pytorch' ? momentum : 1 - momentum;
+/** Running statistics after one training batch, at once (the batch's tensors stay the caller's). */
+export function updateRunningStats(tf: Tf, state: NormState, batch: NormBatch): void {
+  flushRunningStats(tf, state);
+  tf.tidy(() => foldIn(tf, state, [batch]));
+}
+
+/**
+ * Queues a training batch's statistics (keeping its tensors) to be folded into the running
+ * statistics by the next flushRunningStats; every MAX_QUEUED batches that happens here.
+ */
+export function queueRunningStats(tf: Tf, state: NormState, batch: NormBatch): void {
+  if (runningTake(state.spec) === 0) return;
+  state.queued.push({ mean: tf.keep(batch.mean), variance: tf.keep(batch.variance), count: batch.count });
+  if (state.queued.length >= MAX_QUEUED) flushRunningStats(tf, state);
+}
+
+/** Folds the queued batches into the running statistics, so that they are current. */
+export function flushRunningStats(tf: Tf, state: NormState): void {
+  const queued = state.queued;
+  if (queued.length === 0) return;
+  state.queued = [];
+  tf.tidy(() => foldIn(tf, state, queued));
+  tf.dispose(queued.flatMap((b) => [b.mean, b.variance]));
+}
+
+/** Frees the layer's running statistics and anything still queued. */
+export function disposeNormState(tf: Tf, state: NormState): void {
+  tf.dispose([state.runningMean, state.runningVar, ...state.queued.flatMap((b) => [b.mean, b.variance])]);
+  state.queued = [];
+}
+
+/** The weight of a new batch in r ← (1 − take)·r + take·b: the conventions differ in which weight the momentum names. */
+function runningTake(spec: NormLayer): number {
+  return spec.convention === 'pytorch' ? spec.momentum : 1 - spec.momentum;
+}
+
+/**
+ * r ← (1−t)^K·r + Σᵢ t(1−t)^(K−1−i)·bᵢ over `batches` (oldest first): K steps of the running
+ * update as one [1, K]·[K, units] product. Call inside a tidy.
+ */
+function foldIn(tf: Tf, state: NormState, batches: NormBatch[]): void {
+  const take = runningTake(state.spec);
   if (take === 0) return;
+  const count = batches.length;
+  const weights = batches.map((_, i) => take * (1 - take) ** (count - 1 - i));
   // PyTorch stores the unbiased variance m/(m−1)·σ²_B; Keras/tf.js store the biased σ²_B.
-  const correction = convention === 'pytorch' && batch.count > 1 ? batch.count / (batch.count - 1) : 1;
-  const blend = (running: tfc.Variable, value: Tensor, scale: number) => {
-    const taken = scale === 1 ? value : tf.mul(value, k.scalar(scale));
-    running.assign(take === 1 ? taken : tf.add(tf.mul(running, k.scalar(1 - take)), taken));
+  const unbiased = (b: NormBatch) => (state.spec.convention === 'pytorch' && b.count > 1 ? b.count / (b.count - 1) : 1);
+  const blend = (running: tfc.Variable, values: Tensor[], w: number[]) => {
+    const taken = tf.reshape(tf.matMul(tf.tensor2d(w, [1, count]), tf.concat(values, 0) as tfc.Tensor2D), [state.units]);
+    const kept = (1 - take) ** count;
+    running.assign(kept === 0 ? taken : tf.add(tf.mul(running, tf.scalar(kept)), taken));
   };
-  blend(state.runningMean, batch.mean, take);
-  blend(state.runningVar, batch.variance, take * correction);
+  blend(state.runningMean, batches.map((b) => b.mean), weights);
+  blend(state.runningVar, batches.map((b) => b.variance), weights.map((w, i) => w * unbiased(batches[i]!)));
 }

@@ -42,16 +42,28 @@ export class Constants {
 }
 
 /**
- * Σ over every axis but the last (the batch, and height × width of NHWC maps), times `scale`, as a
- * [1, C] row. Maps go through XNNPACK's global average pooling (no transpose), then a small
- * [1, N]·[N, C] product; for 2-D inputs tf.sum is fastest.
+ * Σ over every axis but the last (the batch, and height × width of NHWC maps) as a [C] vector,
+ * the shape of a per-unit parameter (γ, β, a bias), so its gradient needs no reshape. Maps go
+ * through XNNPACK's global average pooling (no transpose), then a small [1, N]·[N, C] product;
+ * for 2-D inputs tf.sum is fastest.
  */
-export function channelSum(tf: Tf, k: Constants, x: Tensor, scale = 1): tfc.Tensor2D {
-  if (x.rank === 2) {
-    // tf.sum then a multiply: wasm's Mean kernel over axis 0 costs about four times as much.
-    const sum = tf.sum(x, 0, true) as tfc.Tensor2D;
-    return scale === 1 ? sum : tf.mul(sum, k.scalar(scale));
-  }
+export function channelSum(tf: Tf, k: Constants, x: Tensor): tfc.Tensor1D {
+  if (x.rank === 2) return tf.sum(x, 0) as tfc.Tensor1D;
+  return tf.reshape(channelMoment(tf, k, x, 1), [x.shape[x.rank - 1]!]) as tfc.Tensor1D;
+}
+
+/**
+ * The mean over every axis but the last as a [1, C] row (it broadcasts against x). For 2-D inputs
+ * wasm's Mean over the batch axis beats a sum and a multiply (two kernels) and a ones-row matmul
+ * (which packs x as XNNPACK weights).
+ */
+export function channelMean(tf: Tf, k: Constants, x: Tensor): tfc.Tensor2D {
+  if (x.rank === 2) return tf.mean(x, 0, true) as tfc.Tensor2D;
+  return channelMoment(tf, k, x, 1 / (x.size / x.shape[x.rank - 1]!));
+}
+
+/** Σ over the batch, height and width of NHWC maps, times `scale`, as a [1, C] row. */
+function channelMoment(tf: Tf, k: Constants, x: Tensor, scale: number): tfc.Tensor2D {
   const [n, h, w, c] = x.shape as [number, number, number, number];
   const perImage = tf.reshape(tf.avgPool(x as tfc.Tensor4D, [h, w], 1, 'valid'), [n, c]) as tfc.Tensor2D;
   return tf.matMul(k.row(n, scale * h * w), perImage);

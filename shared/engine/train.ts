@@ -9,9 +9,9 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import type { RunSpec } from '../spec/experiment';
 import { MAX_EVAL_BATCHES } from '../spec/training';
 import { metricKey, type Backend, type MetricFrame, type NormSnapshot } from './frame';
-import { countCorrect, fillOneHot, lossAndGradient } from './loss';
+import { countCorrect, exampleLosses, fillOneHot, hits, lossAndGradient, lossGradient } from './loss';
 import { buildModel, layerForward, type LayerCache, type Model, type Pass, type PassRecord } from './model';
-import { standardizes, updateRunningStats, type NormBatch } from './norm';
+import { flushRunningStats, queueRunningStats, standardizes, type NormBatch } from './norm';
 import type { Tensor, Tf } from './ops';
 import { createOptimizer, learningRateAt, maskGradient, type OptimizerState } from './optimizers';
 import type { BatchInspection, DatasetArrays, DecisionBoundary, RunEndStatus, RunProgress } from './protocol';
@@ -86,8 +86,12 @@ export class Trainer {
   private order: Int32Array = new Int32Array(0);
   private cursor = 0;
   private epoch = 0;
-  /** Per-step loss and hit-count scalars not yet stacked, and stacked chunks not yet read. */
-  private pending: Array<{ loss: Tensor; correct: Tensor }> = [];
+  /**
+   * Per-step logits and labels whose loss and hit count are not yet computed (they are, for CHUNK
+   * steps at once: a step's own would cost a dozen kernels), and chunks of computed losses and hit
+   * counts not yet read.
+   */
+  private pending: Array<{ logits: Tensor; labels: Int32Array }> = [];
   private chunks: Array<{ loss: Tensor; correct: Tensor }> = [];
   /** Values read back since the last frame, one per step from `lastFrameStep + 1`. */
   private losses: number[] = [];
@@ -161,32 +165,36 @@ export class Trainer {
     const batchStats = new Map<string, NormBatch>();
     const pass: Pass = { training: true, rng: this.noiseRng, tape: [], batchStats, ...(record ? { record: { preActivations: new Map(), outputs: new Map() } } : {}) };
     const gradLayers: string[] = [];
+    const recordedStats = new Map<string, NormBatch>();
     const result = tf.tidy(() => {
       const x = this.inputTensor(this.batchX, training.batchSize);
       const logits = this.model.forward(x, pass);
       const oneHot = tf.tensor2d(this.batchOneHot, [training.batchSize, this.data.numClasses]);
-      const { loss, dLogits } = lossAndGradient(tf, k, training.loss, logits, oneHot, true);
-      const correct = countCorrect(tf, logits, tf.tensor1d(this.batchY, 'int32'));
       // Every gradient is linear in ∂ℓ/∂logits: scaling it by lr here scales them all.
-      const seed = this.optimizer.prescaled ? tf.mul(dLogits!, training.schedule.kind === 'constant' ? k.scalar(lr) : tf.scalar(lr)) : dLogits!;
+      const seed = lossGradient(tf, k, training.loss, logits, oneHot, this.optimizer.prescaled ? lr : 1, training.schedule.kind !== 'constant');
       const grads = this.model.backward(pass.tape!, seed);
       const gradList = this.trainable.map((v) => grads.get(v)!);
       const gradSquares = record ? [this.gradSquares(gradList, gradLayers)] : [];
       this.optimizer.apply(gradList, lr);
       for (const layer of this.model.layers) {
         const stats = layer.norm && batchStats.get(layer.spec.id);
-        if (stats) updateRunningStats(tf, k, layer.norm!, stats);
+        if (!stats) continue;
+        queueRunningStats(tf, layer.norm!, stats);
+        // The record keeps tensors of its own: the queue frees its ones when it folds them in.
+        if (record) recordedStats.set(layer.spec.id, { ...stats, mean: tf.keep(tf.clone(stats.mean)), variance: tf.keep(tf.clone(stats.variance)) });
       }
       if (record) {
-        for (const stats of batchStats.values()) [stats.mean, stats.variance].forEach((t) => tf.keep(t));
+        // A frame reads the running statistics: they are brought up to date now.
+        this.flushRunningStats();
         for (const t of pass.record!.preActivations.values()) tf.keep(t);
         for (const t of pass.record!.outputs.values()) tf.keep(t);
       }
-      return { loss, correct, gradSquares };
+      // The record frees its outputs (the logits among them), so pending keeps a copy of its own then.
+      return { logits: record ? tf.clone(logits) : logits, gradSquares };
     });
     this.disposeRecord();
-    if (record) this.lastRecord = { ...pass.record!, batchStats, gradSquares: result.gradSquares[0] ?? null, gradLayers, gradScale: this.optimizer.prescaled ? lr : 1 };
-    this.pending.push({ loss: result.loss, correct: result.correct });
+    if (record) this.lastRecord = { ...pass.record!, batchStats: recordedStats, gradSquares: result.gradSquares[0] ?? null, gradLayers, gradScale: this.optimizer.prescaled ? lr : 1 };
+    this.pending.push({ logits: result.logits, labels: this.batchY.slice() });
     if (this.pending.length === CHUNK) this.stackPending();
     this.step++;
   }
@@ -344,6 +352,7 @@ export class Trainer {
   }
 
   async snapshot(): Promise<NormSnapshot> {
+    this.flushRunningStats();
     const layers: NormSnapshot['layers'] = [];
     for (const layer of this.model.layers) {
       if (!layer.norm || layer.spec.kind !== 'norm' || layer.spec.mode === 'none') continue;
@@ -376,6 +385,7 @@ export class Trainer {
     if (!layer?.norm || layer.spec.kind !== 'norm') throw new Error(`"${layerId}" is not a normalization layer of this model`);
     const spec = layer.spec;
     const norm = layer.norm;
+    flushRunningStats(tf, norm);
     const batchSize = this.spec.training.batchSize;
     // Training-mode statistics without dropout or noise: what this layer sees of this batch.
     const pass: Pass = { training: true };
@@ -412,7 +422,7 @@ export class Trainer {
 
   dispose(): void {
     this.disposeRecord();
-    this.tf.dispose([...this.pending, ...this.chunks].flatMap((c) => [c.loss, c.correct]));
+    this.tf.dispose([...this.pending.map((p) => p.logits), ...this.chunks.flatMap((c) => [c.loss, c.correct])]);
     this.pending = [];
     this.chunks = [];
     this.optimizer.dispose();
@@ -431,11 +441,24 @@ export class Trainer {
     return index < 0 ? null : this.lastFrameStep + index + 1;
   }
 
+  /** Computes the pending steps' losses and hit counts, one per step, into a chunk. */
   private stackPending(): void {
     if (this.pending.length === 0) return;
     const { tf } = this;
-    const chunk = tf.tidy(() => ({ loss: tf.stack(this.pending.map((p) => p.loss)), correct: tf.stack(this.pending.map((p) => p.correct)) }));
-    tf.dispose(this.pending.flatMap((p) => [p.loss, p.correct]));
+    const { batchSize, loss: lossKind } = this.spec.training;
+    const classes = this.data.numClasses;
+    const perStep = [this.pending.length, batchSize];
+    const labels = new Int32Array(this.pending.length * batchSize);
+    this.pending.forEach((p, i) => labels.set(p.labels, i * batchSize));
+    const chunk = tf.tidy(() => {
+      const logits = tf.concat(this.pending.map((p) => p.logits));
+      const oneHot = tf.tensor2d(fillOneHot(labels, classes, new Float32Array(labels.length * classes)), [labels.length, classes]);
+      return {
+        loss: tf.mean(tf.reshape(exampleLosses(tf, lossKind, logits, oneHot), perStep), 1),
+        correct: tf.sum(tf.reshape(tf.cast(hits(tf, logits, tf.tensor1d(labels, 'int32')), 'int32'), perStep), 1),
+      };
+    });
+    tf.dispose(this.pending.map((p) => p.logits));
     this.pending = [];
     this.chunks.push(chunk);
   }
@@ -459,6 +482,7 @@ export class Trainer {
     const record = this.lastRecord;
     const diag = this.spec.training.diagnostics;
     const lr = values[metricKey.learningRate]!;
+    this.flushRunningStats();
     const kernels = this.model.params.filter((p) => p.name === 'kernel');
     const weightSquares = kernels.length ? await readOnce(tf.tidy(() => tf.stack(kernels.map((p) => tf.sum(tf.square(p.variable)))))) : new Float32Array(0);
     let finite = true;
@@ -633,6 +657,11 @@ export class Trainer {
 
   private epochProgress(): number {
     return (this.step * this.spec.training.batchSize) / this.trainIndex.length;
+  }
+
+  /** Folds every norm layer's queued batch statistics into its running statistics (before they are read). */
+  private flushRunningStats(): void {
+    for (const layer of this.model.layers) if (layer.norm) flushRunningStats(this.tf, layer.norm);
   }
 
   private disposeRecord(): void {

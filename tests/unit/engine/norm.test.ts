@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend, tf } from '../../../electron/lab/engineHost/nodeBackend';
-import { createNormState, normBackward, normForward as engineNormForward, updateRunningStats, type NormState } from '../../../shared/engine/norm';
+import { createNormState, flushRunningStats, normBackward, normForward as engineNormForward, queueRunningStats, updateRunningStats, type NormState } from '../../../shared/engine/norm';
 import { buildModel, layerBackward, layerForward, type LayerCache } from '../../../shared/engine/model';
 import { Constants } from '../../../shared/engine/ops';
 import { Rng } from '../../../shared/engine/random';
@@ -24,8 +24,8 @@ beforeAll(async () => {
 function normForward(_tf: typeof tf, state: NormState, x: tf.Tensor, training: boolean) {
   return engineNormForward(tf, k, state, x, training || state.spec.evalUseBatchStats, training);
 }
-function update(state: NormState, batch: Parameters<typeof updateRunningStats>[3]) {
-  updateRunningStats(tf, k, state, batch);
+function update(state: NormState, batch: Parameters<typeof updateRunningStats>[2]) {
+  updateRunningStats(tf, state, batch);
 }
 
 function expectClose(actual: ArrayLike<number>, expected: number[], tol = TOL): void {
@@ -144,6 +144,31 @@ describe.each(shapes)('$name', ({ shape, rows, units }) => {
     }
     expectClose(out.state.runningMean.dataSync(), expected.mean);
     expectClose(out.state.runningVar.dataSync(), expected.variance);
+  });
+
+  it.each([
+    ['pytorch', 0.1],
+    ['keras', 0.9],
+  ] as const)('training queues batch statistics and folds them in later, to the running statistics of one update per batch (%s, momentum %s)', (convention, momentum) => {
+    const state = createNormState(tf, layer('batchnorm', { epsilon: eps, convention, momentum }), shape.slice(1));
+    const before = tf.memory().numTensors;
+    const batches = new Rng(7);
+    let expected = { mean: new Array<number>(units).fill(0), variance: new Array<number>(units).fill(1) };
+    // Different batches (the fold weighs them by age), and more than the queue holds: it folds on its own on the way.
+    for (let i = 0; i < 40; i++) {
+      const xi = randomMatrix(rows, units, batches, 1 + i / 10, i / 5 - 2);
+      tf.tidy(() => queueRunningStats(tf, state, normForward(tf, state, tf.tensor(xi.flat(), shape), true).batch!));
+      expected = runningUpdate64(expected, bnForward64(xi, gamma, beta, eps), rows, convention, momentum);
+    }
+    expect(state.queued.length).toBe(40 - 32);
+    // An eval-mode pass reads the running statistics, so it folds the queue in first.
+    const y = tf.tidy(() => Array.from(normForward(tf, state, tf.tensor(x.flat(), shape), false).y.dataSync()));
+    expect(state.queued).toEqual([]);
+    expectClose(state.runningMean.dataSync(), expected.mean);
+    expectClose(state.runningVar.dataSync(), expected.variance);
+    expectClose(y, x.flatMap((row) => row.map((v, j) => (v - expected.mean[j]!) / Math.sqrt(expected.variance[j]! + eps))));
+    flushRunningStats(tf, state);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('none: passes x and ∂ℓ/∂y through, computes no statistics', () => {

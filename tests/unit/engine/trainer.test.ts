@@ -2,6 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend, tf } from '../../../electron/lab/engineHost/nodeBackend';
 import { metricKey, type MetricFrame } from '../../../shared/engine/frame';
+import { countCorrect, lossAndGradient } from '../../../shared/engine/loss';
 import { buildModel } from '../../../shared/engine/model';
 import { runTraining, Trainer } from '../../../shared/engine/train';
 import type { RunSpec, RunSpecInput } from '../../../shared/spec/experiment';
@@ -181,5 +182,33 @@ describe('training', () => {
     const outcome = await runTraining(tf, spec({ training: { duration: { steps: 10_000 } } }), moons(), { onFrame: () => {}, isCancelled: () => ++calls > 30 });
     expect(outcome.status).toBe('cancelled');
     expect(outcome.step).toBeLessThan(40);
+  });
+});
+
+describe('per-step losses, computed in chunks of steps', () => {
+  it.each(['crossEntropy', 'mse'] as const)('the logged %s training loss and accuracy are those of the steps\' own batches', async (loss) => {
+    // No BN (an example's loss does not depend on its batch) and a learning rate too small to move
+    // the weights: over two whole epochs every training example counts twice, so the logged means
+    // over 50 steps (more than one chunk) are the whole training set's loss and accuracy.
+    const layers: RunSpecInput['model']['layers'] = [
+      { kind: 'dense', id: 'd1', units: 12 },
+      { kind: 'activation', id: 'a1', fn: 'tanh' },
+      { kind: 'dense', id: 'out', units: 2 },
+    ];
+    const run = spec({ layers, training: { loss, learningRate: 1e-9, batchSize: 20, duration: { epochs: 2 }, logEvery: 50, evalEvery: 50 } });
+    const data = moons();
+    const trainer = new Trainer(tf, run, data);
+    const expected = tf.tidy(() => {
+      const logits = trainer.model.forward(tf.tensor2d(data.train.x, [data.train.y.length, 2]), { training: false });
+      const { loss: value } = lossAndGradient(tf, trainer.model.constants, loss, logits, tf.oneHot(tf.tensor1d(data.train.y, 'int32'), 2), false);
+      return [value.dataSync()[0]!, countCorrect(tf, logits, tf.tensor1d(data.train.y, 'int32')).dataSync()[0]! / data.train.y.length];
+    });
+    for (let i = 0; i < 50; i++) trainer.trainStep(trainer.isFrameStep(i + 1));
+    const result = await trainer.frame();
+    trainer.dispose();
+    if (!('frame' in result)) throw new Error(result.message);
+    expect(result.frame.step).toBe(50);
+    expect(result.frame.values[metricKey.trainLoss]).toBeCloseTo(expected[0]!, 5);
+    expect(result.frame.values[metricKey.trainAcc]).toBeCloseTo(expected[1]!, 6);
   });
 });
