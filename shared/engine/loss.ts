@@ -1,7 +1,7 @@
 /** The training losses, each with its gradient with respect to the logits written out. */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { TrainingSpec } from '../spec/training';
-import type { Constants, Tensor, Tf } from './ops';
+import { kernel, type Constants, type Tensor, type Tf } from './ops';
 
 /**
  * Each row's loss ([rows]): crossEntropy −Σ_c y_c·log softmax(z)_c; mse (1/C)·Σ_c (z_c − y_c)²
@@ -20,8 +20,8 @@ export function exampleLosses(tf: Tf, kind: TrainingSpec['loss'], logits: Tensor
 export function lossGradient(tf: Tf, k: Constants, kind: TrainingSpec['loss'], logits: Tensor, oneHot: Tensor, scale = 1, varyingScale = false): Tensor {
   const [batch, classes] = logits.shape as [number, number];
   const factor = kind === 'mse' ? (2 * scale) / (batch * classes) : scale / batch;
-  const difference = tf.sub(kind === 'mse' ? logits : tf.softmax(logits), oneHot);
-  return tf.mul(difference, varyingScale ? tf.scalar(factor) : k.scalar(factor));
+  const difference = kernel.sub(tf, kind === 'mse' ? logits : kernel.softmax(tf, logits), oneHot);
+  return kernel.mul(tf, difference, varyingScale ? tf.scalar(factor) : k.scalar(factor));
 }
 
 /** Mean loss over the batch, and ∂loss/∂logits when `withGradient`. */

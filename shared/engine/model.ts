@@ -13,7 +13,7 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import type { ActivationFn, Initializer, LayerSpec, ModelSpec } from '../spec/model';
 import type { Trainable } from '../spec/training';
 import { createNormState, disposeNormState, normBackward, normForward, standardizes, type NormBatch, type NormCache, type NormState } from './norm';
-import { channelSum, Constants, newVariable, type Tensor, type Tf } from './ops';
+import { channelSum, Constants, kernel, newVariable, type Tensor, type Tf } from './ops';
 import { Rng } from './random';
 import { trainRandomWeightsPerUnit } from './trainable';
 
@@ -234,11 +234,11 @@ export function initialValues(init: Initializer, size: number, fanIn: number, fa
 export function activate(tf: Tf, fn: ActivationFn, x: Tensor, alpha: number): Tensor {
   switch (fn) {
     case 'sigmoid':
-      return tf.sigmoid(x);
+      return kernel.sigmoid(tf, x);
     case 'tanh':
-      return tf.tanh(x);
+      return kernel.tanh(tf, x);
     case 'relu':
-      return tf.relu(x);
+      return kernel.relu(tf, x);
     case 'leakyRelu':
       return tf.leakyRelu(x, alpha);
     case 'linear':
@@ -263,15 +263,15 @@ export function layerForward(tf: Tf, k: Constants, layer: LayerRuntime, x: Tenso
   let norm: NormCache | null | undefined;
   switch (spec.kind) {
     case 'dense': {
-      const [kernel, bias] = layer.params;
+      const [weights, bias] = layer.params;
       // Plain matMul + add: on wasm, measured faster than tf.fused.matMul with a bias.
-      y = tf.matMul(x as tfc.Tensor2D, kernel!.variable as tfc.Tensor2D);
-      if (bias) y = tf.add(y, bias.variable);
+      y = kernel.matMul(tf, x, weights!.variable);
+      if (bias) y = kernel.add(tf, y, bias.variable);
       break;
     }
     case 'conv2d': {
-      const [kernel, bias] = layer.params;
-      y = tf.conv2d(x as tfc.Tensor4D, kernel!.variable as tfc.Tensor4D, spec.stride, spec.padding);
+      const [weights, bias] = layer.params;
+      y = tf.conv2d(x as tfc.Tensor4D, weights!.variable as tfc.Tensor4D, spec.stride, spec.padding);
       if (bias) y = tf.add(y, bias.variable);
       break;
     }
@@ -334,18 +334,17 @@ export function layerBackward(tf: Tf, k: Constants, cache: LayerCache, dy: Tenso
   };
   switch (spec.kind) {
     case 'dense': {
-      const [kernel, bias] = layer.params;
-      const dy2 = dy as tfc.Tensor2D;
+      const [weights, bias] = layer.params;
       // Explicit transposes: on wasm, matMul with transposeA/transposeB is ~10× slower.
-      put(kernel, () => tf.matMul(tf.transpose(x as tfc.Tensor2D), dy2));
-      put(bias, () => channelSum(tf, k, dy2));
-      return needInputGrad ? tf.matMul(dy2, tf.transpose(kernel!.variable as tfc.Tensor2D)) : null;
+      put(weights, () => kernel.matMul(tf, kernel.transpose(tf, x), dy));
+      put(bias, () => channelSum(tf, k, dy));
+      return needInputGrad ? kernel.matMul(tf, dy, kernel.transpose(tf, weights!.variable)) : null;
     }
     case 'conv2d': {
-      const [kernel, bias] = layer.params;
-      put(kernel, () => convKernelGrad(tf, spec, x as tfc.Tensor4D, dy as tfc.Tensor4D));
+      const [weights, bias] = layer.params;
+      put(weights, () => convKernelGrad(tf, spec, x as tfc.Tensor4D, dy as tfc.Tensor4D));
       put(bias, () => channelSum(tf, k, dy));
-      return needInputGrad ? convInputGrad(tf, spec, x as tfc.Tensor4D, dy as tfc.Tensor4D, kernel!.variable as tfc.Tensor4D) : null;
+      return needInputGrad ? convInputGrad(tf, spec, x as tfc.Tensor4D, dy as tfc.Tensor4D, weights!.variable as tfc.Tensor4D) : null;
     }
     case 'maxPool':
     case 'avgPool':
@@ -356,13 +355,13 @@ export function layerBackward(tf: Tf, k: Constants, cache: LayerCache, dy: Tenso
       if (!needInputGrad) return null;
       switch (spec.fn) {
         case 'sigmoid':
-          return tf.mul(dy, tf.mul(y, tf.sub(k.scalar(1), y)));
+          return kernel.mul(tf, dy, kernel.mul(tf, y, kernel.sub(tf, k.scalar(1), y)));
         case 'tanh':
-          return tf.mul(dy, tf.sub(k.scalar(1), tf.square(y)));
+          return kernel.mul(tf, dy, kernel.sub(tf, k.scalar(1), kernel.square(tf, y)));
         case 'relu':
-          return tf.mul(dy, tf.step(x, 0));
+          return kernel.mul(tf, dy, kernel.step(tf, x, 0));
         case 'leakyRelu':
-          return tf.mul(dy, tf.step(x, spec.alpha));
+          return kernel.mul(tf, dy, kernel.step(tf, x, spec.alpha));
         case 'linear':
           return dy;
       }
@@ -403,13 +402,13 @@ function convKernelGrad(tf: Tf, spec: Extract<LayerSpec, { kind: 'conv2d' }>, x:
  * ∂ℓ/∂x of a convolution. Stride 1: a correlation of dy with the kernel flipped in space and with
  * in/out channels swapped (wasm's conv2dTranspose is ~9× slower); other strides use conv2dTranspose.
  */
-function convInputGrad(tf: Tf, spec: Extract<LayerSpec, { kind: 'conv2d' }>, x: tfc.Tensor4D, dy: tfc.Tensor4D, kernel: tfc.Tensor4D): Tensor {
-  if (spec.stride !== 1) return tf.conv2dTranspose(dy, kernel, x.shape, spec.stride, spec.padding);
+function convInputGrad(tf: Tf, spec: Extract<LayerSpec, { kind: 'conv2d' }>, x: tfc.Tensor4D, dy: tfc.Tensor4D, weights: tfc.Tensor4D): Tensor {
+  if (spec.stride !== 1) return tf.conv2dTranspose(dy, weights, x.shape, spec.stride, spec.padding);
   const [top, , left] = convPadding(spec, x.shape[1], x.shape[2]);
   const size = spec.kernelSize;
   const [, h, w] = x.shape;
   const [, oh, ow] = dy.shape;
-  const flipped = tf.transpose(tf.reverse(kernel, [0, 1]), [0, 1, 3, 2]);
+  const flipped = tf.transpose(tf.reverse(weights, [0, 1]), [0, 1, 3, 2]);
   return tf.conv2d(dy, flipped, 1, [[0, 0], [size - 1 - top, h - oh + top], [size - 1 - left, w - ow + left], [0, 0]]);
 }
 

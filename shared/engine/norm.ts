@@ -23,7 +23,7 @@
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { NormLayer } from '../spec/model';
-import { channelMean, channelSum, newVariable, type Constants, type Tensor, type Tf } from './ops';
+import { channelMean, channelSum, kernel, newVariable, type Constants, type Tensor, type Tf } from './ops';
 
 /** The per-unit parameters and running statistics of one norm layer. */
 export interface NormState {
@@ -106,12 +106,12 @@ export function normForward(
     const mean = channelMean(tf, k, x);
     // Two passes (mean first, then the mean of squared deviations): E[x²]−μ² would cancel
     // catastrophically for the badly shifted inputs the lab shows on purpose.
-    const centered = tf.sub(x, mean);
-    const variance = channelMean(tf, k, tf.square(centered));
+    const centered = kernel.sub(tf, x, mean);
+    const variance = channelMean(tf, k, kernel.square(tf, centered));
     batch = { mean, variance, count: x.size / units };
     if (standardize) {
-      invStd = tf.rsqrt(tf.add(variance, k.scalar(spec.epsilon)));
-      xhat = tf.mul(centered, invStd);
+      invStd = kernel.rsqrt(tf, kernel.add(tf, variance, k.scalar(spec.epsilon)));
+      xhat = kernel.mul(tf, centered, invStd);
     }
   } else if (standardize) {
     flushRunningStats(tf, state);
@@ -119,8 +119,8 @@ export function normForward(
     xhat = tf.mul(tf.sub(x, state.runningMean), invStd);
   }
   let y: Tensor = xhat;
-  if (state.gamma) y = tf.mul(y, state.gamma);
-  if (state.beta) y = tf.add(y, state.beta);
+  if (state.gamma) y = kernel.mul(tf, y, state.gamma);
+  if (state.beta) y = kernel.add(tf, y, state.beta);
   return { y, cache: { xhat, invStd, batchStatistics: standardize && batchStatistics }, batch };
 }
 
@@ -141,13 +141,13 @@ export function normBackward(
   const throughStats = needInputGrad && cache.batchStatistics;
   // [units] vectors: ∂ℓ/∂β and ∂ℓ/∂γ as they are, and the two batch sums ∂ℓ/∂x needs.
   const sumDy = beta?.trainable || throughStats ? channelSum(tf, k, dy) : null;
-  const sumDyXhat = gamma?.trainable || throughStats ? channelSum(tf, k, tf.mul(dy, cache.xhat)) : null;
+  const sumDyXhat = gamma?.trainable || throughStats ? channelSum(tf, k, kernel.mul(tf, dy, cache.xhat)) : null;
   let dx: Tensor | null = null;
   if (needInputGrad) {
-    const scale = cache.invStd ? (gamma ? tf.mul(cache.invStd, gamma) : cache.invStd) : gamma;
+    const scale = cache.invStd ? (gamma ? kernel.mul(tf, cache.invStd, gamma) : cache.invStd) : gamma;
     // ∂ℓ/∂y − (1/m)·(Σ∂ℓ/∂y + x̂·Σ∂ℓ/∂y·x̂): the two sums joined before the one 1/m.
-    const inner = throughStats ? tf.sub(dy, tf.mul(tf.add(tf.mul(cache.xhat, sumDyXhat!), sumDy!), k.scalar(1 / m))) : dy;
-    dx = scale ? tf.mul(inner, scale) : inner;
+    const inner = throughStats ? kernel.sub(tf, dy, kernel.mul(tf, kernel.add(tf, kernel.mul(tf, cache.xhat, sumDyXhat!), sumDy!), k.scalar(1 / m))) : dy;
+    dx = scale ? kernel.mul(tf, inner, scale) : inner;
   }
   return { dx, dGamma: gamma?.trainable ? sumDyXhat : null, dBeta: beta?.trainable ? sumDy : null };
 }

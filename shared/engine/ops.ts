@@ -9,6 +9,39 @@ import type * as tfc from '@tensorflow/tfjs-core';
 export type Tf = typeof tfc;
 export type Tensor = tfc.Tensor;
 
+/**
+ * The training step's ops as direct kernel calls. A tfjs op wraps its kernel in a named scope and
+ * converts and checks its inputs, about 1 µs a call on wasm (measured), and a small model's step
+ * makes ~100 of them; these skip that. The kernels still check shapes; the inputs must be float32
+ * tensors (the engine's are). Every backend (cpu, wasm, webgl, webgpu) registers these kernel names.
+ */
+export const kernel = {
+  add: (tf: Tf, a: Tensor, b: Tensor) => run(tf, tf.Add, { a, b }),
+  sub: (tf: Tf, a: Tensor, b: Tensor) => run(tf, tf.Sub, { a, b }),
+  mul: (tf: Tf, a: Tensor, b: Tensor) => run(tf, tf.Multiply, { a, b }),
+  square: (tf: Tf, x: Tensor) => run(tf, tf.Square, { x }),
+  rsqrt: (tf: Tf, x: Tensor) => run(tf, tf.Rsqrt, { x }),
+  sigmoid: (tf: Tf, x: Tensor) => run(tf, tf.Sigmoid, { x }),
+  tanh: (tf: Tf, x: Tensor) => run(tf, tf.Tanh, { x }),
+  relu: (tf: Tf, x: Tensor) => run(tf, tf.Relu, { x }),
+  /** 1 where x > 0, `alpha` elsewhere (the derivative of a (leaky) ReLU). */
+  step: (tf: Tf, x: Tensor, alpha: number) => run(tf, tf.Step, { x }, { alpha }),
+  /** Softmax over the last axis (kernels take it as a non-negative axis: wasm's reads shape[dim]). */
+  softmax: (tf: Tf, logits: Tensor) => run(tf, tf.Softmax, { logits }, { dim: logits.rank - 1 }),
+  /** a·b of two matrices (no transposes: on wasm those take a slow path). */
+  matMul: (tf: Tf, a: Tensor, b: Tensor) => run(tf, tf.BatchMatMul, { a, b }, { transposeA: false, transposeB: false }),
+  /** The transpose of a matrix. */
+  transpose: (tf: Tf, x: Tensor) => run(tf, tf.Transpose, { x }, { perm: [1, 0] }),
+  /** Σ over the rows of a matrix, as a [columns] vector. */
+  sumRows: (tf: Tf, x: Tensor) => run(tf, tf.Sum, { x }, { axis: 0, keepDims: false }),
+  /** Mean over the rows of a matrix, as a [1, columns] row. */
+  meanRows: (tf: Tf, x: Tensor) => run(tf, tf.Mean, { x }, { axis: 0, keepDims: true }),
+};
+
+function run(tf: Tf, name: string, inputs: tfc.NamedTensorMap, attrs?: tfc.NamedAttrMap): Tensor {
+  return tf.engine().runKernel(name, inputs, attrs);
+}
+
 /** Constant tensors kept for the life of one model; `dispose` frees them all. */
 export class Constants {
   private readonly cache = new Map<string, Tensor>();
@@ -48,7 +81,7 @@ export class Constants {
  * for 2-D inputs tf.sum is fastest.
  */
 export function channelSum(tf: Tf, k: Constants, x: Tensor): tfc.Tensor1D {
-  if (x.rank === 2) return tf.sum(x, 0) as tfc.Tensor1D;
+  if (x.rank === 2) return kernel.sumRows(tf, x) as tfc.Tensor1D;
   return tf.reshape(channelMoment(tf, k, x, 1), [x.shape[x.rank - 1]!]) as tfc.Tensor1D;
 }
 
@@ -58,7 +91,7 @@ export function channelSum(tf: Tf, k: Constants, x: Tensor): tfc.Tensor1D {
  * (which packs x as XNNPACK weights).
  */
 export function channelMean(tf: Tf, k: Constants, x: Tensor): tfc.Tensor2D {
-  if (x.rank === 2) return tf.mean(x, 0, true) as tfc.Tensor2D;
+  if (x.rank === 2) return kernel.meanRows(tf, x) as tfc.Tensor2D;
   return channelMoment(tf, k, x, 1 / (x.size / x.shape[x.rank - 1]!));
 }
 

@@ -1,7 +1,7 @@
 /** Optimizers and learning-rate schedules, written out so every run says exactly what it did. */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { LrSchedule, Optimizer } from '../spec/training';
-import { newVariable, type Constants } from './ops';
+import { kernel, newVariable, type Constants } from './ops';
 
 type Tf = typeof tfc;
 
@@ -60,7 +60,7 @@ export function createOptimizer(tf: Tf, k: Constants, spec: Optimizer, variables
     case 'sgd':
       if (weightDecay === 0) {
         // w ← w − (lr·g), with lr·g straight from the backward pass.
-        return { prescaled: true, apply: (grads) => grads.forEach((g, i) => variables[i]!.assign(tf.sub(variables[i]!, stepGradient(g, i)))), dispose: () => {} };
+        return { prescaled: true, apply: (grads) => grads.forEach((g, i) => variables[i]!.assign(kernel.sub(tf, variables[i]!, stepGradient(g, i)))), dispose: () => {} };
       }
       return {
         prescaled: false,
