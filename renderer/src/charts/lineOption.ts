@@ -105,8 +105,8 @@ export const BANDS_SERIES_ID = 'bands';
 
 /**
  * The bands as a custom series: one data item per band giving its extent (so the axes cover it),
- * drawn as filled polygons (upper edge forward, lower edge back) split wherever a value is missing
- * or a log axis cannot show it.
+ * each drawn as one filled outline (see bandOutline), split wherever a value is missing or a log
+ * axis cannot show it.
  */
 function bandSeries(bands: readonly PlotBand[], log: boolean): object {
   const data = bands.map((band, index) => {
@@ -138,7 +138,7 @@ function bandSeries(bands: readonly PlotBand[], log: boolean): object {
     z: 1,
     renderItem: (_params: unknown, api: BandRenderApi) => {
       const band = bands[api.value(4)];
-      return band ? { type: 'group', children: bandPolygons(band, log, api).map((points) => ({ type: 'polygon', shape: { points }, style: { fill: band.color, opacity: 0.18 } })) } : null;
+      return band ? { type: BAND_SHAPE, shape: { outline: bandOutline(band, log, api) }, style: { fill: band.color, opacity: 0.18 } } : null;
     },
   };
 }
@@ -148,33 +148,63 @@ function bandPointDrawable(band: PlotBand, i: number, log: boolean): boolean {
 }
 
 /**
- * A band's outline in pixels, one polygon per stretch of drawable points. Both axes are value (or
- * log) axes, so pixels are an affine function of x and of y (or log10 y): two calls of `api.coord`
- * give it, instead of one call (and one array) per point.
+ * A band's outline in pixels as flat x, y pairs: for each stretch of drawable points, the upper edge
+ * forward and the lower edge back, stretches separated by a NaN pair. One typed array per band, not
+ * one [x, y] array per point (which ECharts would also clone, point by point, on every redraw).
+ * Both axes are value (or log) axes, so pixels are an affine function of x and of y (or log10 y):
+ * two calls of `api.coord` give it for every point.
  */
-function bandPolygons(band: PlotBand, log: boolean, api: BandRenderApi): number[][][] {
+export function bandOutline(band: PlotBand, log: boolean, api: Pick<BandRenderApi, 'coord'>): Float64Array {
   const origin = api.coord([0, log ? 1 : 0]);
   const unit = api.coord([1, log ? 10 : 1]);
   const px = (x: number) => origin[0]! + x * (unit[0]! - origin[0]!);
   const py = (y: number) => origin[1]! + (log ? Math.log10(y) : y) * (unit[1]! - origin[1]!);
-  const polygons: number[][][] = [];
-  let upper: number[][] = [];
-  let lower: number[][] = [];
-  const close = () => {
-    if (upper.length > 1) polygons.push(upper.concat(lower.reverse()));
-    upper = [];
-    lower = [];
-  };
-  for (let i = 0; i < band.x.length; i++) {
+  const stretches: Array<[number, number]> = [];
+  for (let i = 0; i < band.x.length; ) {
     if (!bandPointDrawable(band, i, log)) {
-      close();
+      i++;
       continue;
     }
-    upper.push([px(band.x[i]!), py(band.hi[i]!)]);
-    lower.push([px(band.x[i]!), py(band.lo[i]!)]);
+    const start = i;
+    while (i < band.x.length && bandPointDrawable(band, i, log)) i++;
+    if (i - start > 1) stretches.push([start, i]);
   }
-  close();
-  return polygons;
+  const out = new Float64Array(stretches.reduce((size, [a, b]) => size + 4 * (b - a) + 2, 0));
+  let o = 0;
+  for (const [a, b] of stretches) {
+    for (let i = a; i < b; i++) {
+      out[o++] = px(band.x[i]!);
+      out[o++] = py(band.hi[i]!);
+    }
+    for (let i = b - 1; i >= a; i--) {
+      out[o++] = px(band.x[i]!);
+      out[o++] = py(band.lo[i]!);
+    }
+    out[o++] = NaN;
+    out[o++] = NaN;
+  }
+  return out;
+}
+
+/** Name under which echarts.ts registers the shape that draws a band outline. */
+export const BAND_SHAPE = 'bnlabBand';
+
+/** The drawing calls of the BAND_SHAPE: one closed polygon per stretch of a `bandOutline`. */
+export function traceBandOutline(outline: ArrayLike<number>, path: { moveTo(x: number, y: number): void; lineTo(x: number, y: number): void; closePath(): void }): void {
+  let open = false;
+  for (let i = 0; i + 1 < outline.length; i += 2) {
+    const x = outline[i]!;
+    const y = outline[i + 1]!;
+    if (Number.isNaN(x)) {
+      if (open) path.closePath();
+      open = false;
+    } else if (open) path.lineTo(x, y);
+    else {
+      path.moveTo(x, y);
+      open = true;
+    }
+  }
+  if (open) path.closePath();
 }
 
 /** Everything but the series: axes, grid, zoom, tooltip. */

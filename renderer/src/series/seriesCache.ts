@@ -19,6 +19,12 @@ function staggeredCapacity(): number {
   return 64 + ((seriesCreated++ * 37) % 64);
 }
 
+/**
+ * Most points one growth allocates on a projection (4 arrays × 8 bytes × 2^16 = 2 MiB per series):
+ * a run announcing millions of steps grows by doubling past that, as the points actually arrive.
+ */
+const MAX_PROJECTED_POINTS = 1 << 16;
+
 /** One run's series for one key, growing as frames arrive. */
 export class GrowableSeries {
   private steps: Float64Array;
@@ -32,6 +38,13 @@ export class GrowableSeries {
    */
   thinned = false;
   detail: { from: number; to: number; series: GrowableSeries } | null = null;
+  /**
+   * The step this series is expected to reach (its run's total steps; 0 when unknown). Growing then
+   * goes once to about the final size instead of doubling again and again: every doubling of every
+   * live series allocated and copied arrays, and the page's steadily growing array memory made the
+   * browser run a full garbage collection about every second while data streamed in.
+   */
+  expectedLastStep = 0;
   /** Smoothed values for one weight, extended incrementally as points arrive. */
   private smooth: { weight: number; smoother: EmaSmoother; values: Float64Array; length: number } | null = null;
 
@@ -55,6 +68,10 @@ export class GrowableSeries {
   /** Epoch at each point (NaN where the source — a stored series — did not say). */
   get epoch(): Float64Array {
     return this.epochs.subarray(0, this.length);
+  }
+  /** Points the arrays hold before they must grow again. */
+  get capacity(): number {
+    return this.steps.length;
   }
   get lastStep(): number {
     return this.length > 0 ? this.steps[this.length - 1]! : -Infinity;
@@ -80,6 +97,7 @@ export class GrowableSeries {
     const oldEpochs = this.epochs.slice(0, liveFrom);
     this.length = 0;
     this.smooth = null;
+    this.grow(series.steps.length + liveFrom);
     for (let i = 0; i < series.steps.length; i++) this.push(series.steps[i]!, series.values[i]!, series.wallMs[i] ?? NaN, NaN);
     for (let i = 0; i < liveFrom; i++) this.push(oldSteps[i]!, oldValues[i]!, oldWalls[i]!, oldEpochs[i]!);
   }
@@ -101,13 +119,23 @@ export class GrowableSeries {
     return s.values.subarray(0, this.length);
   }
 
-  private grow(): void {
-    const cap = this.steps.length * 2;
+  /** Reallocates for at least `atLeast` points (default: one more), keeping the first `length`. */
+  private grow(atLeast = this.length + 1): void {
+    if (atLeast <= this.steps.length) return;
+    const cap = Math.max(atLeast, this.steps.length * 2, this.projectedLength());
     for (const name of ['steps', 'values', 'walls', 'epochs'] as const) {
       const bigger = new Float64Array(cap);
       bigger.set(this[name]);
       this[name] = bigger;
     }
+  }
+
+  /** Points the series will hold at expectedLastStep at its pace so far (at most MAX_PROJECTED_POINTS); 0 if unknown. */
+  private projectedLength(): number {
+    const last = this.lastStep;
+    if (!(last > 0) || !(this.expectedLastStep > last)) return 0;
+    // 2% spare: logging need not be perfectly even (evaluations, a final frame).
+    return Math.min(MAX_PROJECTED_POINTS, Math.ceil((this.length * this.expectedLastStep * 1.02) / last));
   }
 }
 
@@ -116,6 +144,8 @@ export class SeriesCache {
   private readonly runs = new Map<string, Map<string, GrowableSeries>>();
   /** Keys whose stored history has been read (so it is not read twice). */
   private readonly loaded = new Set<string>();
+  /** Each run's total steps, as its progress reports them. */
+  private readonly expectedLastStep = new Map<string, number>();
 
   get(runId: string, key: string): GrowableSeries | undefined {
     return this.runs.get(runId)?.get(key);
@@ -131,7 +161,7 @@ export class SeriesCache {
     for (const frame of frames) {
       for (const key in frame.values) {
         let series = run.get(key);
-        if (!series) run.set(key, (series = new GrowableSeries()));
+        if (!series) run.set(key, (series = this.create(runId)));
         series.push(frame.step, frame.values[key]!, frame.wallMs, frame.epoch);
       }
     }
@@ -141,7 +171,7 @@ export class SeriesCache {
   setHistory(series: Series, thinned = false): void {
     const run = this.run(series.runId);
     let target = run.get(series.key);
-    if (!target) run.set(series.key, (target = new GrowableSeries()));
+    if (!target) run.set(series.key, (target = this.create(series.runId)));
     target.replaceHistory(series);
     target.thinned = thinned;
     target.detail = null;
@@ -161,14 +191,28 @@ export class SeriesCache {
     return this.loaded.has(`${runId}\u0000${key}`);
   }
 
+  /** The step a run is expected to end at (its total steps): its series grow once to about the size that needs. */
+  expectSteps(runId: string, lastStep: number): void {
+    if (this.expectedLastStep.get(runId) === lastStep) return;
+    this.expectedLastStep.set(runId, lastStep);
+    for (const series of this.runs.get(runId)?.values() ?? []) series.expectedLastStep = lastStep;
+  }
+
   forget(runId: string): void {
     this.runs.delete(runId);
+    this.expectedLastStep.delete(runId);
     this.invalidate(runId);
   }
 
   /** The run's histories are to be read again (frames were missed); its points stay until a read merges in. */
   invalidate(runId: string): void {
     for (const id of [...this.loaded]) if (id.startsWith(`${runId}\u0000`)) this.loaded.delete(id);
+  }
+
+  private create(runId: string): GrowableSeries {
+    const series = new GrowableSeries();
+    series.expectedLastStep = this.expectedLastStep.get(runId) ?? 0;
+    return series;
   }
 
   private run(runId: string): Map<string, GrowableSeries> {

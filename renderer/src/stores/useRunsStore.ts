@@ -84,6 +84,7 @@ export const useRunsStore = defineStore('runs', () => {
       }
       case 'runProgress':
         progress[event.runId] = { progress: event.progress, backend: event.backend };
+        seriesCache.expectSteps(event.runId, event.progress.totalSteps);
         break;
       case 'runStatus': {
         statuses[event.runId] = { status: event.status, step: event.step, ...(event.message ? { message: event.message } : {}) };

@@ -68,4 +68,13 @@ describe('runs store: live frames', () => {
     expect(stepsOf().at(-1)).toBe(10);
     expect(lab.reads).toHaveLength(2);
   });
+
+  it('progress tells the cache how far the run goes, so its series grow once to about that size', () => {
+    useRunsStore();
+    emit({ type: 'runFrames', runId: 'r', frames: Array.from({ length: 200 }, (_, i) => frame(i + 1)) });
+    emit({ type: 'runProgress', runId: 'r', backend: 'wasm', progress: { step: 200, totalSteps: 20_000, stepsPerSecond: 100, etaSeconds: 198, paused: false } });
+    emit({ type: 'runFrames', runId: 'r', frames: Array.from({ length: 800 }, (_, i) => frame(i + 201)) });
+    expect(stepsOf()).toHaveLength(1000);
+    expect(seriesCache.get('r', 'train/loss')!.capacity).toBeGreaterThanOrEqual(20_000);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BANDS_SERIES_ID, formatNumber, seriesOption, tooltipHtml, type PlotBand, type PlotLine } from '../../../renderer/src/charts/lineOption';
+import { BAND_SHAPE, BANDS_SERIES_ID, formatNumber, seriesOption, tooltipHtml, traceBandOutline, type PlotBand, type PlotLine } from '../../../renderer/src/charts/lineOption';
 
 const f64 = (values: number[]) => Float64Array.from(values);
 const line = (id: string): PlotLine => ({ id, name: id, color: '#123456', dash: 'solid', points: { x: f64([0, 1]), y: f64([1, 2]) } });
@@ -10,12 +10,25 @@ interface BandSeries {
   type: string;
   name: string;
   data: number[][];
-  renderItem: (params: unknown, api: { value(d: number): number; coord(p: [number, number]): number[] }) => { children: Array<{ shape: { points: number[][] }; style: { fill: string } }> } | null;
+  renderItem: (params: unknown, api: { value(d: number): number; coord(p: [number, number]): number[] }) => { type: string; shape: { outline: Float64Array }; style: { fill: string } } | null;
 }
 
 /** Renders band `index` of a band series the way ECharts would, with `coord` as the axes' mapping. */
 function drawBand(series: BandSeries, index: number, coord: (p: [number, number]) => number[]) {
   return series.renderItem(null, { value: (d) => series.data[index]![d]!, coord });
+}
+
+/** The polygons a band outline draws, as lists of [x, y] corners (what the registered shape traces). */
+function polygons(outline: ArrayLike<number>): number[][][] {
+  const out: number[][][] = [];
+  traceBandOutline(outline, {
+    moveTo: (x, y) => out.push([[x, y]]),
+    lineTo: (x, y) => out[out.length - 1]!.push([x, y]),
+    closePath: () => out[out.length - 1]!.push([NaN, NaN]),
+  });
+  // Every polygon is closed exactly once.
+  for (const polygon of out) expect(polygon.filter(([x]) => Number.isNaN(x))).toHaveLength(1);
+  return out.map((polygon) => polygon.slice(0, -1));
 }
 
 describe('chart series', () => {
@@ -41,28 +54,29 @@ describe('chart series', () => {
     const coord = ([x, y]: [number, number]) => [10 + 2 * x, 100 - 3 * y];
     const series = seriesOption([], [band('a', [0, 1, 2, 3, 4], [1, 2, NaN, 1, 0], [2, 3, 5, 4, 2])], false)[0] as unknown as BandSeries;
     const drawn = drawBand(series, 0, coord)!;
-    expect(drawn.children.map((c) => c.shape.points)).toEqual([
+    expect(drawn.type).toBe(BAND_SHAPE);
+    expect(drawn.style.fill).toBe('#abcdef');
+    expect(polygons(drawn.shape.outline)).toEqual([
       [coord([0, 2]), coord([1, 3]), coord([1, 2]), coord([0, 1])],
       [coord([3, 4]), coord([4, 2]), coord([4, 0]), coord([3, 1])],
     ]);
-    expect(drawn.children[0]!.style.fill).toBe('#abcdef');
     // A band that is also negative (a percentile band around 0) is drawn between its edges, not stacked from 0.
     const centred = seriesOption([], [band('p', [0, 1], [-1, -1], [1, 1])], false)[0] as unknown as BandSeries;
-    expect(drawBand(centred, 0, coord)!.children[0]!.shape.points).toEqual([coord([0, 1]), coord([1, 1]), coord([1, -1]), coord([0, -1])]);
+    expect(polygons(drawBand(centred, 0, coord)!.shape.outline)).toEqual([[coord([0, 1]), coord([1, 1]), coord([1, -1]), coord([0, -1])]]);
   });
 
   it('on a log axis maps log10 y and leaves out what the axis cannot show', () => {
     const coord = ([x, y]: [number, number]) => [10 + 2 * x, 200 - 50 * Math.log10(y)];
     const series = seriesOption([], [band('a', [0, 1, 2, 3], [0.1, 0, 1, 10], [1, 1, 100, 1000])], true)[0] as unknown as BandSeries;
     expect(series.data[0]).toEqual([0, 0.1, 3, 1000, 0]);
-    const [first, second] = drawBand(series, 0, coord)!.children.map((c) => c.shape.points);
     // The single point before the gap makes no polygon; after it, two points do.
-    expect(first).toHaveLength(4);
-    expect(second).toBeUndefined();
-    first!.forEach((p, k) => {
-      const expected = [coord([2, 100]), coord([3, 1000]), coord([3, 10]), coord([2, 1])][k]!;
-      expect(p[0]).toBeCloseTo(expected[0]!, 9);
-      expect(p[1]).toBeCloseTo(expected[1]!, 9);
+    const [only, ...rest] = polygons(drawBand(series, 0, coord)!.shape.outline);
+    expect(rest).toEqual([]);
+    const expected = [coord([2, 100]), coord([3, 1000]), coord([3, 10]), coord([2, 1])];
+    expect(only).toHaveLength(4);
+    only!.forEach((p, k) => {
+      expect(p[0]).toBeCloseTo(expected[k]![0]!, 9);
+      expect(p[1]).toBeCloseTo(expected[k]![1]!, 9);
     });
   });
 

@@ -29,6 +29,36 @@ describe('min-max thinning', () => {
     expect(idx.some((i) => Number.isNaN(y[i]!))).toBe(true);
   });
 
+  it('per bucket keeps exactly the first minimum, first maximum and first non-finite value, in order', () => {
+    // Reference: the bucket rule written plainly (what the allocation-free version must reproduce).
+    const reference = (y: ArrayLike<number>, maxPoints: number): number[] => {
+      const n = y.length;
+      const buckets = Math.max(1, Math.floor((maxPoints - 2) / 2));
+      const size = (n - 2) / buckets;
+      const out = [0];
+      for (let b = 0; b < buckets; b++) {
+        const start = 1 + Math.floor(b * size);
+        const end = Math.min(n - 1, 1 + Math.floor((b + 1) * size));
+        const finite = Array.from({ length: end - start }, (_, k) => start + k).filter((i) => Number.isFinite(y[i]!));
+        const min = finite.reduce((m, i) => (m < 0 || y[i]! < y[m]! ? i : m), -1);
+        const max = finite.reduce((m, i) => (m < 0 || y[i]! > y[m]! ? i : m), -1);
+        const bad = Array.from({ length: end - start }, (_, k) => start + k).find((i) => !Number.isFinite(y[i]!)) ?? -1;
+        out.push(...[...new Set([min, max, bad])].filter((i) => i >= 0).sort((p, q) => p - q));
+      }
+      out.push(n - 1);
+      return out;
+    };
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (const n of [50, 999, 10_000]) {
+      // Few distinct values (ties), some NaN and ±Infinity, and a flat stretch with gaps (buckets
+      // whose minimum and maximum are the same point, before or after a non-finite value).
+      const flat = (i: number) => i > n / 2 && i < n / 2 + 40;
+      const y = Float64Array.from({ length: n }, (_, i) => (flat(i) ? (i % 7 === 0 ? NaN : 3) : ([NaN, Infinity, -Infinity][Math.floor(random() * 40)] ?? Math.round(random() * 5))));
+      for (const maxPoints of [4, 17, 100]) expect(minMaxThin(y, maxPoints)).toEqual(reference(y, maxPoints));
+    }
+  });
+
   it('thins only the given range', () => {
     const idx = minMaxThin(ramp(1000), 10, 200, 400);
     expect(idx[0]).toBe(200);
