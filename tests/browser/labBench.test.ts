@@ -157,6 +157,37 @@ describe('lab bench', () => {
     await reset.click();
     await expect.poll(() => reset.count()).toBe(0);
 
+    // Drag a box across the chart: it zooms to that range; a click does not zoom.
+    const across = async (from: number, to: number) => {
+      await page.mouse.move(box.x + box.width * from, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * to, box.y + box.height / 2, { steps: 5 });
+      await page.mouse.up();
+    };
+    await across(0.5, 0.5);
+    await page.waitForTimeout(300);
+    expect(await reset.count()).toBe(0);
+    await across(0.4, 0.75);
+    await expect.poll(() => reset.count()).toBe(1);
+    await reset.click();
+    await expect.poll(() => reset.count()).toBe(0);
+
+    // The tooltip lists runs largest first, or nearest the pointer first: just inside the plot's
+    // top edge (above both curves) and just inside its bottom edge (below both).
+    const tooltipOrder = async (edge: 'top' | 'bottom') => {
+      const y = edge === 'top' ? box.y + 16 : box.y + box.height - 40;
+      await page.mouse.move(box.x + box.width * 0.6, y, { steps: 3 });
+      const rows = page.locator('[data-testid=compare-charts] [data-panel=loss] div[style*="justify-content"] > span');
+      await expect.poll(() => rows.count()).toBe(2);
+      return rows.allInnerTexts();
+    };
+    const byValue = await tooltipOrder('top');
+    expect(await tooltipOrder('bottom')).toEqual(byValue);
+    await page.getByLabel('Tooltip order').selectOption('nearest');
+    expect(await tooltipOrder('top')).toEqual(byValue);
+    expect(await tooltipOrder('bottom')).toEqual([...byValue].reverse());
+    await page.getByLabel('Tooltip order').selectOption('value');
+
     const summary = page.locator('[data-testid=summary-table] tbody tr');
     await expect.poll(() => summary.count()).toBe(4);
     await expect.poll(() => summary.first().innerText(), { timeout: 15_000 }).toMatch(/finished[\s\S]*\d+\.\d%/);

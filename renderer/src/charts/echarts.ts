@@ -21,4 +21,4 @@ graphic.registerShape(
   }),
 );
 
-export { init, connect, disconnect, type EChartsType };
+export { init, connect, disconnect, graphic, type EChartsType };

@@ -38,7 +38,14 @@ export interface AxisSettings {
   yRange: [number, number] | null;
   /** Formats x in the tooltip ("step 1,200", "3.2 s"). */
   xFormat: (x: number) => string;
+  /** How the tooltip lists runs: largest value first (default), or nearest the cursor first. */
+  tooltipOrder?: TooltipOrder;
 }
+
+export type TooltipOrder = 'value' | 'nearest';
+
+/** The plot area's margins in pixels (fixed: see baseOption); drag-to-zoom draws its box inside them. */
+export const GRID = { left: 64, right: 16, top: 12, bottom: 36 } as const;
 
 /** What one chart draws: lines, bands under them, and its axes (zoom is the chart's own). */
 export interface LineChartContent {
@@ -207,8 +214,11 @@ export function traceBandOutline(outline: ArrayLike<number>, path: { moveTo(x: n
   if (open) path.closePath();
 }
 
-/** Everything but the series: axes, grid, zoom, tooltip. */
-export function baseOption(axes: AxisSettings, colors: ChartColors): object {
+/**
+ * Everything but the series: axes, grid, zoom, tooltip. `cursorY` gives the y value under the
+ * pointer, for the tooltip's 'nearest' order.
+ */
+export function baseOption(axes: AxisSettings, colors: ChartColors, cursorY: () => number | null = () => null): object {
   const zoom = axes.xZoom ? { startValue: axes.xZoom[0], endValue: axes.xZoom[1] } : { start: 0, end: 100 };
   return {
     animation: false,
@@ -217,7 +227,7 @@ export function baseOption(axes: AxisSettings, colors: ChartColors): object {
     // Fixed margins, and no 'outerBounds' fitting: ECharts would otherwise measure every axis label
     // again on each redraw to shrink the grid around them (about a tenth of a streaming update).
     // The widest y label formatNumber writes ("-0.001234", 54 px at 12 px) fits left of the axis.
-    grid: { left: 64, right: 16, top: 12, bottom: 36, outerBoundsMode: 'none' },
+    grid: { ...GRID, outerBoundsMode: 'none' },
     textStyle: { color: colors.text },
     xAxis: {
       type: 'value',
@@ -241,7 +251,8 @@ export function baseOption(axes: AxisSettings, colors: ChartColors): object {
       axisLabel: { color: colors.muted, formatter: (v: number) => formatNumber(v) },
       splitLine: { lineStyle: { color: colors.grid } },
     },
-    dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none', zoomOnMouseWheel: true, moveOnMouseMove: true, ...zoom }],
+    // The wheel zooms and shift-drag pans; a plain drag draws a zoom box (useLineChart).
+    dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none', zoomOnMouseWheel: true, moveOnMouseMove: 'shift', ...zoom }],
     tooltip: {
       trigger: 'axis',
       confine: true,
@@ -249,7 +260,7 @@ export function baseOption(axes: AxisSettings, colors: ChartColors): object {
       borderColor: colors.grid,
       textStyle: { color: colors.text, fontSize: 12 },
       axisPointer: { type: 'line', lineStyle: { color: colors.muted } },
-      formatter: (params: unknown) => tooltipHtml(params as TooltipParam[], axes.xFormat),
+      formatter: (params: unknown) => tooltipHtml(params as TooltipParam[], axes.xFormat, axes.tooltipOrder === 'nearest' ? cursorY() : null),
     },
   };
 }
@@ -261,11 +272,14 @@ interface TooltipParam {
   value: [number, number];
 }
 
-/** Every run's value at the cursor, largest first — the listing TensorBoard users sort for. */
-export function tooltipHtml(params: readonly TooltipParam[], xFormat: (x: number) => string): string {
+/**
+ * Every run's value at the cursor — the listing TensorBoard users sort: largest first, or, given
+ * the y under the pointer, nearest to it first (to find the line one is pointing at among many).
+ */
+export function tooltipHtml(params: readonly TooltipParam[], xFormat: (x: number) => string, nearY: number | null = null): string {
   const rows = params
     .filter((p) => p.seriesId !== BANDS_SERIES_ID && Number.isFinite(p.value?.[1]))
-    .sort((a, b) => b.value[1] - a.value[1]);
+    .sort(nearY === null ? (a, b) => b.value[1] - a.value[1] : (a, b) => Math.abs(a.value[1] - nearY) - Math.abs(b.value[1] - nearY));
   if (rows.length === 0) return '';
   const head = `<div style="margin-bottom:4px;opacity:.8">${escapeHtml(xFormat(rows[0]!.value[0]))}</div>`;
   return (

@@ -8,7 +8,7 @@ import { displayPoints } from '../../../shared/series/display';
 import { niceExtent, robustExtent, valueExtent } from '../../../shared/series/extent';
 import { minMaxThin, visibleRange } from '../../../shared/series/thinning';
 import type { ChartPanel } from './panels';
-import type { LineChartContent, PlotBand, PlotLine } from './lineOption';
+import type { LineChartContent, PlotBand, PlotLine, TooltipOrder } from './lineOption';
 import { formatNumber } from './lineOption';
 import type { GrowableSeries, SeriesCache } from '../series/seriesCache';
 import { chartDiagnostics } from './diagnostics';
@@ -31,6 +31,7 @@ export interface PlotSettings {
   log: boolean;
   ignoreOutliers: boolean;
   band: BandKind;
+  tooltipOrder?: TooltipOrder;
 }
 
 const X_NAMES: Record<XAxisKind, string> = { step: 'step', epoch: 'epoch', wall: 'wall time (s)' };
@@ -146,7 +147,7 @@ export function buildPanelContent(
   return {
     lines,
     bands,
-    axes: { xName: X_NAMES[settings.xAxis], log: settings.log, xExtent: xMin <= xMax ? [xMin, xMax] : null, yRange, xFormat },
+    axes: { xName: X_NAMES[settings.xAxis], log: settings.log, xExtent: xMin <= xMax ? [xMin, xMax] : null, yRange, xFormat, tooltipOrder: settings.tooltipOrder ?? 'value' },
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * A line chart bound to an element: created when it first becomes visible (charts below the fold
  * cost nothing), resized with its box, redrawn through the frame scheduler at a bounded rate, with
- * x zoom that re-reads the full-resolution data of the zoomed range, and PNG/SVG export.
+ * x zoom (drag a box, wheel; double click resets) that re-reads the full-resolution data of the
+ * zoomed range, and PNG/SVG export.
  */
 import { onScopeDispose, ref, watch, type Ref } from 'vue';
 import { connect, init, type EChartsType } from '../charts/echarts';
@@ -9,6 +10,7 @@ import { baseOption, seriesOption, type LineChartContent } from '../charts/lineO
 import { chartColors } from '../charts/colors';
 import { cancelChart, scheduleChart, type ChartJob } from '../charts/scheduler';
 import { warmUpLineCharts } from '../charts/warmUp';
+import { enableDragZoom } from '../charts/dragZoom';
 
 export interface LineChartOptions {
   /** The element the chart draws into. */
@@ -44,6 +46,8 @@ export function useLineChart(options: LineChartOptions) {
   let stale = false;
   /** The element's width as the ResizeObserver last saw it: reading clientWidth in a redraw would force a layout of the page. */
   let width = 0;
+  /** The y value under the pointer (for the tooltip's 'nearest' order). */
+  let cursorY: () => number | null = () => null;
 
   const job: ChartJob = {
     render() {
@@ -60,11 +64,11 @@ export function useLineChart(options: LineChartOptions) {
       // Axes, tooltip and zoom are rebuilt only when something but the data changed; a streaming
       // update then sets just the series and the axis ranges (less for ECharts to merge).
       const { xExtent: extent, yRange, ...rest } = content.axes;
-      const baseKey = JSON.stringify([rest.xName, rest.log, xZoom.value, colors]);
+      const baseKey = JSON.stringify([rest.xName, rest.log, rest.tooltipOrder, xZoom.value, colors]);
       const option =
         baseKey === lastBaseKey
           ? { xAxis: { min: extent?.[0] ?? null, max: extent?.[1] ?? null }, yAxis: { min: yRange?.[0] ?? null, max: yRange?.[1] ?? null }, series }
-          : { ...baseOption({ ...content.axes, xZoom: xZoom.value }, colors), series };
+          : { ...baseOption({ ...content.axes, xZoom: xZoom.value }, colors, cursorY), series };
       lastBaseKey = baseKey;
       // Synchronous on purpose: the scheduler budgets each frame, which lazyUpdate would defeat
       // by moving every chart's drawing into one ECharts frame. Series are replaced only when the
@@ -104,15 +108,21 @@ export function useLineChart(options: LineChartOptions) {
       chart.group = options.group;
       connect(options.group);
     }
+    cursorY = enableDragZoom(chart, () => chartColors().muted).cursorY;
     chart.on('datazoom', (event: unknown) => {
-      // Inside zoom reports percentages of the axis extent, directly or in a batch.
-      const e = event as { start?: number; end?: number; batch?: Array<{ start?: number; end?: number }> };
+      // The wheel reports percentages of the axis extent, a drag box x values; directly or in a batch.
+      type Zoom = { start?: number; end?: number; startValue?: number; endValue?: number };
+      const e = event as Zoom & { batch?: Zoom[] };
       const dz = e.batch?.[0] ?? e;
       if (!xExtent) return;
       const [a, b] = xExtent;
-      const start = dz.start ?? 0;
-      const end = dz.end ?? 100;
-      xZoom.value = start <= 0 && end >= 100 ? null : [a + ((b - a) * start) / 100, a + ((b - a) * end) / 100];
+      if (dz.startValue !== undefined && dz.endValue !== undefined) {
+        xZoom.value = dz.startValue <= a && dz.endValue >= b ? null : [Math.max(a, dz.startValue), Math.min(b, dz.endValue)];
+      } else {
+        const start = dz.start ?? 0;
+        const end = dz.end ?? 100;
+        xZoom.value = start <= 0 && end >= 100 ? null : [a + ((b - a) * start) / 100, a + ((b - a) * end) / 100];
+      }
       invalidate(true);
     });
     chart.getZr().on('dblclick', () => resetZoom());

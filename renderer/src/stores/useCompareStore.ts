@@ -27,6 +27,8 @@ const CompareState = z.object({
   filter: z.string().default(''),
   targetAccuracy: z.number().min(0).max(1).default(0.9),
   diffOnly: z.boolean().default(true),
+  /** The hover tooltip lists runs largest value first, or nearest the pointer first. */
+  tooltipOrder: z.enum(['value', 'nearest']).default('value'),
 });
 export type CompareState = z.infer<typeof CompareState>;
 
@@ -76,6 +78,7 @@ export const useCompareStore = defineStore('compare', () => {
       log: state.value.logPanels[panelId] ?? logDefault,
       ignoreOutliers: state.value.ignoreOutliers,
       band: state.value.band,
+      tooltipOrder: state.value.tooltipOrder,
     };
   }
 

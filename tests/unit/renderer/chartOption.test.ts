@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { dragZoomRange, MIN_DRAG_PX } from '../../../renderer/src/charts/dragZoom';
 import { BAND_SHAPE, BANDS_SERIES_ID, formatNumber, seriesOption, tooltipHtml, traceBandOutline, type PlotBand, type PlotLine } from '../../../renderer/src/charts/lineOption';
 
 const f64 = (values: number[]) => Float64Array.from(values);
@@ -102,6 +103,23 @@ describe('tooltip and numbers', () => {
     expect(html).not.toContain('bands');
     expect(html).not.toContain('run 3');
     expect(html.indexOf('run 2')).toBeLessThan(html.indexOf('run &lt;1&gt;'));
+  });
+
+  it('lists the runs nearest the pointer first when asked', () => {
+    const params = [0.1, 0.5, 0.9, 2].map((y, i) => ({ seriesId: `r${i}`, seriesName: `run ${i}`, color: '#111', value: [10, y] as [number, number] }));
+    const order = (html: string) => params.map((p) => p.seriesName).sort((a, b) => html.indexOf(a) - html.indexOf(b));
+    expect(order(tooltipHtml(params, String, 0.45))).toEqual(['run 1', 'run 0', 'run 2', 'run 3']);
+    expect(order(tooltipHtml(params, String, 1.8))).toEqual(['run 3', 'run 2', 'run 1', 'run 0']);
+    // Without a pointer position (it left the chart) the order is by value.
+    expect(order(tooltipHtml(params, String, null))).toEqual(['run 3', 'run 2', 'run 1', 'run 0']);
+  });
+
+  it('turns a drag into the x range it covers, in data units, whichever way it went; a click is no zoom', () => {
+    const toData = (px: number) => (px - 64) * 10;
+    expect(dragZoomRange(100, 200, toData)).toEqual([360, 1360]);
+    expect(dragZoomRange(200, 100, toData)).toEqual([360, 1360]);
+    expect(dragZoomRange(100, 100 + MIN_DRAG_PX - 1, toData)).toBeNull();
+    expect(dragZoomRange(100, 200, () => NaN)).toBeNull();
   });
 
   it('formats 4 significant digits with separators, exponents when tiny or huge', () => {
