@@ -47,14 +47,23 @@ export function minMaxThin(y: ArrayLike<number>, maxPoints: number, from = 0, to
     let minI = -1;
     let maxI = -1;
     let badI = -1;
+    // The extremes so far kept in locals: the first finite value sets both, later ones move one.
+    let minV = NaN;
+    let maxV = NaN;
     for (let i = start; i < end; i++) {
       const v = y[i]!;
       if (!Number.isFinite(v)) {
         if (badI < 0) badI = i;
-        continue;
+      } else if (minI < 0) {
+        minI = maxI = i;
+        minV = maxV = v;
+      } else if (v < minV) {
+        minI = i;
+        minV = v;
+      } else if (v > maxV) {
+        maxI = i;
+        maxV = v;
       }
-      if (minI < 0 || v < y[minI]!) minI = i;
-      if (maxI < 0 || v > y[maxI]!) maxI = i;
     }
     pushSorted(out, minI, maxI, badI);
   }

@@ -69,6 +69,29 @@ describe('runs store: live frames', () => {
     expect(lab.reads).toHaveLength(2);
   });
 
+  it('shows progress at most every 250 ms, the newest report per run; a pause shows at once', () => {
+    vi.useFakeTimers();
+    try {
+      const store = useRunsStore();
+      const report = (step: number, paused = false) => emit({ type: 'runProgress', runId: 'r', backend: 'wasm', progress: { step, totalSteps: 1000, stepsPerSecond: 100, etaSeconds: 1, paused } });
+      report(10);
+      expect(store.progress.r?.progress.step).toBe(10);
+      report(20);
+      report(30);
+      expect(store.progress.r?.progress.step).toBe(10);
+      vi.advanceTimersByTime(250);
+      expect(store.progress.r?.progress.step).toBe(30);
+      report(40, true);
+      expect(store.progress.r?.progress).toMatchObject({ step: 40, paused: true });
+      // Quiet for a while: the next report shows at once.
+      vi.advanceTimersByTime(1000);
+      report(41, true);
+      expect(store.progress.r?.progress.step).toBe(41);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('progress tells the cache how far the run goes, so its series grow once to about that size', () => {
     useRunsStore();
     emit({ type: 'runFrames', runId: 'r', frames: Array.from({ length: 200 }, (_, i) => frame(i + 1)) });
