@@ -113,7 +113,7 @@ export class GrowableSeries {
       bigger.set(s.values.subarray(0, s.length));
       s.values = bigger;
     }
-    for (let i = s.length; i < this.length; i++) s.values[i] = s.smoother.push(this.values[i]!);
+    s.smoother.pushRange(this.values, s.length, this.length, s.values);
     s.length = this.length;
     return s.values.subarray(0, this.length);
   }

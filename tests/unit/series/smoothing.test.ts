@@ -45,6 +45,18 @@ describe('bias-corrected EMA', () => {
     incremental.forEach((v, i) => expect(v).toBeCloseTo(batch[i]!, 12));
   });
 
+  it('smoothing a series range by range gives what smoothing it value by value gives', () => {
+    const values = Float64Array.from({ length: 300 }, (_, i) => (i < 20 ? 2 : i === 150 ? NaN : Math.cos(i / 9)));
+    const byValue = createEmaSmoother(0.8);
+    const expected = Array.from(values, (v) => byValue.push(v));
+    const byRange = createEmaSmoother(0.8);
+    const out = new Float64Array(values.length);
+    for (const [from, to] of [[0, 7], [7, 151], [151, 151], [151, 300]] as const) byRange.pushRange(values, from, to, out);
+    expect(Array.from(out)).toEqual(expected);
+    // The constant start stays exactly constant in both.
+    expect(out.slice(0, 20).every((v) => v === 2)).toBe(true);
+  });
+
   it('smooths at full resolution before thinning: the curve does not depend on the point budget', () => {
     const n = 5000;
     const x = Float64Array.from({ length: n }, (_, i) => i);
