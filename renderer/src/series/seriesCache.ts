@@ -105,7 +105,11 @@ export class GrowableSeries {
   smoothed(weight: number): Float64Array {
     if (weight <= 0) return this.y;
     if (!this.smooth || this.smooth.weight !== weight || this.smooth.length > this.length) {
-      this.smooth = { weight, smoother: createEmaSmoother(weight), values: new Float64Array(this.steps.length), length: 0 };
+      // A new weight overwrites the old smoothed values in place: a fresh array per series (24 of
+      // them, 0.4 MB each, in one chart) at every slider move could set off a full garbage collection.
+      const previous = this.smooth?.values;
+      const values = previous && previous.length >= this.length ? previous : new Float64Array(this.steps.length);
+      this.smooth = { weight, smoother: createEmaSmoother(weight), values, length: 0 };
     }
     const s = this.smooth;
     if (s.values.length < this.length) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SeriesCache } from '../../../renderer/src/series/seriesCache';
 import type { MetricFrame } from '../../../shared/engine/frame';
+import { emaSmooth } from '../../../shared/series/smoothing';
 
 /** Frames for steps [from, to]: `loss` every step, `acc` every 10th step. */
 const frames = (from: number, to: number): MetricFrame[] =>
@@ -44,6 +45,19 @@ describe('series cache growth', () => {
     cache.expectSteps('r', 10_000_000);
     cache.appendFrames('r', frames(1, 300));
     expect(cache.get('r', 'loss')!.capacity).toBe(1 << 16);
+  });
+
+  it('smoothed values follow the weight, also when it changes back and forth', () => {
+    const cache = new SeriesCache();
+    cache.appendFrames('r', frames(1, 3000));
+    const loss = cache.get('r', 'loss')!;
+    const expected = (weight: number) => Array.from(emaSmooth(loss.y, weight));
+    expect(Array.from(loss.smoothed(0.6))).toEqual(expected(0.6));
+    expect(Array.from(loss.smoothed(0.9))).toEqual(expected(0.9));
+    cache.appendFrames('r', frames(3001, 3500));
+    expect(Array.from(loss.smoothed(0.9))).toEqual(expected(0.9));
+    expect(Array.from(loss.smoothed(0.6))).toEqual(expected(0.6));
+    expect(loss.smoothed(0)).toEqual(loss.y);
   });
 
   it('a stored history is taken in one allocation and live points newer than it are kept', () => {
