@@ -99,11 +99,11 @@ export const useRunsStore = defineStore('runs', () => {
           if (keys.length) void ensureSeries([event.runId], keys).catch((e: unknown) => (error.value = messageOf(e)));
         }
         seriesCache.appendFrames(event.runId, event.frames);
+        // Any frame of the batch can bring a key (an evaluation's test/ and val/ metrics arrive on
+        // some steps only): the cache has every key appended so far.
         const known = keysByRun[event.runId];
-        const first = event.frames[0];
-        if (first && (!known || Object.keys(first.values).some((k) => !known.includes(k)))) {
-          keysByRun[event.runId] = [...new Set([...(known ?? []), ...event.frames.flatMap((f) => Object.keys(f.values))])];
-        }
+        const cached = seriesCache.keys(event.runId);
+        if (!known || cached.some((k) => !known.includes(k))) keysByRun[event.runId] = [...new Set([...(known ?? []), ...cached])];
         dataVersion.value++;
         break;
       }

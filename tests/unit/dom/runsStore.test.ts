@@ -69,6 +69,15 @@ describe('runs store: live frames', () => {
     expect(lab.reads).toHaveLength(2);
   });
 
+  it('learns a run’s keys from any frame of a batch, not only its first (evaluations log on some steps only)', () => {
+    const store = useRunsStore();
+    const evaluated = { ...frame(2), values: { 'train/loss': 0.5, 'val/loss': 0.7 } };
+    emit({ type: 'runFrames', runId: 'r', frames: [frame(1), evaluated, frame(3)] });
+    expect([...store.keysByRun['r']!].sort()).toEqual(['train/loss', 'val/loss']);
+    emit({ type: 'runFrames', runId: 'r', frames: [frame(4), { ...frame(5), values: { 'test/acc': 0.9 } }] });
+    expect([...store.keysByRun['r']!].sort()).toEqual(['test/acc', 'train/loss', 'val/loss']);
+  });
+
   it('shows progress at most every 250 ms, the newest report per run; a pause shows at once', () => {
     vi.useFakeTimers();
     try {
