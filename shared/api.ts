@@ -11,6 +11,7 @@ import { ExperimentSpec, RunSpec } from './spec/experiment';
 import type { Backend, MetricFrame, NormSnapshot, RunStatus } from './engine/frame';
 import { RunStatus as RunStatusSchema } from './engine/frame';
 import type { BatchInspection, DecisionBoundary, RunProgress } from './engine/protocol';
+import { encodeFrameBatch, type FrameBatch } from './frameBatch';
 
 /** A request/response method: `input` is validated by the receiver; `O` is what it resolves to. */
 export interface MethodDef<I extends z.ZodType, O> {
@@ -208,7 +209,7 @@ export const labContract = {
 
 export type LabContract = typeof labContract;
 
-/** Events pushed from the lab to every window. Frames arrive batched and bounded per run. */
+/** Events the lab emits (its event hub); each window gets them batched and bounded per run, as PageEvents. */
 export type LabEvent =
   | { type: 'runStatus'; runId: string; status: RunStatus; step: number; message?: string }
   | { type: 'runProgress'; runId: string; progress: RunProgress; backend: Backend | null }
@@ -220,6 +221,21 @@ export type LabEvent =
   | { type: 'datasetsChanged' }
   /** Application-menu commands the renderer carries out (File → Import dataset…). */
   | { type: 'menu'; command: MenuCommand };
+
+/**
+ * A lab event as a page receives it (through the preload under Electron, the WebSocket in browser
+ * mode): the same events, with a run's frames as one columnar FrameBatch instead of an object per
+ * frame, which the page would have to build and collect (see frameBatch.ts).
+ */
+export type PageEvent =
+  | Exclude<LabEvent, { type: 'runFrames' }>
+  /** `gapBefore` as in LabEvent; a batch that arrived malformed is passed on empty with it set (eventMessage.ts). */
+  | { type: 'runFrames'; runId: string; frames: FrameBatch; gapBefore?: true };
+
+/** `event` as it is sent to a page. */
+export function toPageEvent(event: LabEvent): PageEvent {
+  return event.type === 'runFrames' ? { ...event, frames: encodeFrameBatch(event.frames) } : event;
+}
 
 export type MenuCommand = 'importDataset' | 'exportRuns' | 'openExperiment' | 'saveExperiment' | 'about' | 'toggleTheme';
 
@@ -234,7 +250,7 @@ export type LabApi = {
   [G in keyof LabContract]: { [M in keyof LabContract[G]]: MethodFn<LabContract[G][M]> };
 } & {
   /** Subscribes to lab events; returns the unsubscribe function. */
-  onEvent(listener: (event: LabEvent) => void): () => void;
+  onEvent(listener: (event: PageEvent) => void): () => void;
 };
 
 /** The implementation side: same methods, receiving already-validated input. */
@@ -261,7 +277,7 @@ export function contractMethods(): Array<{ group: string; name: string; path: Me
 export function channelOf(path: MethodName): string {
   return `bnlab:${path}`;
 }
-/** The one channel lab events travel on, as batches (LabEvent[]). */
+/** The one channel lab events travel on to a page, as batches (PageEvent[]). */
 export const EVENT_CHANNEL = 'bnlab:event';
 /** The page's preload acknowledges each batch here once its listeners ran (main/windowEvents.ts). */
 export const EVENT_ACK_CHANNEL = 'bnlab:event-ack';

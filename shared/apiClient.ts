@@ -3,11 +3,11 @@
  * preload script (Electron IPC) and the browser-mode bridge (WebSocket) both use this, so the
  * renderer sees one API and never knows which transport it is on.
  */
-import { contractMethods, LabError, type CallResult, type LabApi, type LabEvent, type MethodName } from './api';
+import { contractMethods, LabError, type CallResult, type LabApi, type MethodName, type PageEvent } from './api';
 
 export interface LabTransport {
   call(path: MethodName, input: unknown): Promise<CallResult>;
-  subscribe(listener: (event: LabEvent) => void): () => void;
+  subscribe(listener: (event: PageEvent) => void): () => void;
 }
 
 /** The LabApi over `transport`: methods reject with a LabError carrying the lab's message. */
@@ -21,6 +21,6 @@ export function createLabClient(transport: LabTransport): LabApi {
       return result.value;
     };
   }
-  api.onEvent = (listener: (event: LabEvent) => void) => transport.subscribe(listener);
+  api.onEvent = (listener: (event: PageEvent) => void) => transport.subscribe(listener);
   return api as LabApi;
 }

@@ -6,7 +6,7 @@
  * never waits for a window.
  */
 import type { IpcMain, WebContents } from 'electron';
-import { EVENT_ACK_CHANNEL, EVENT_CHANNEL } from '../../shared/api';
+import { EVENT_ACK_CHANNEL, EVENT_CHANNEL, toPageEvent } from '../../shared/api';
 import type { LabEvents } from '../lab/events';
 import { subscribeBounded } from '../lab/runner/eventOutbox';
 import { isTrustedSender } from './ipc';
@@ -37,7 +37,8 @@ export function createWindowEvents(ipcMain: Pick<IpcMain, 'on'>, events: Pick<La
           new Promise<void>((resolve) => {
             if (contents.isDestroyed()) return resolve();
             pendingAcks.set(id, resolve);
-            contents.send(EVENT_CHANNEL, batch);
+            // Frames as columns: IPC's structured clone copies a typed array as one block.
+            contents.send(EVENT_CHANNEL, batch.map(toPageEvent));
           }),
       );
       // A reload or a crash loses the page that would acknowledge; the next page reads the store.

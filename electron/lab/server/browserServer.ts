@@ -7,7 +7,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { LabEvent } from '../../../shared/api';
+import { toPageEvent, type LabEvent } from '../../../shared/api';
+import { encodeEventMessage } from '../../../shared/pageEvents';
 import type { Dispatch } from '../api/dispatch';
 import { contentSecurityPolicy } from '../csp';
 import { subscribeBounded, type OutboxOptions } from '../runner/eventOutbox';
@@ -35,9 +36,12 @@ export interface BrowserServer {
 }
 
 
-/** Wire format of the bridge: requests carry an id; replies echo it; events have none. */
+/**
+ * Wire format of the bridge: requests carry an id and replies echo it (JSON text); each batch of
+ * events is one binary message (shared/pageEvents.ts encodeEventMessage).
+ */
 export type BridgeRequest = { id: number; method: string; input?: unknown };
-export type BridgeMessage = { id: number; result: unknown } | { event: LabEvent };
+export type BridgeReply = { id: number; result: unknown };
 
 /** Starts the server on 127.0.0.1 and resolves once it listens. */
 export async function startBrowserServer(options: BrowserServerOptions): Promise<BrowserServer> {
@@ -90,7 +94,8 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       (batch) =>
         new Promise<void>((resolve) => {
           if (ws.readyState !== ws.OPEN) return resolve();
-          batch.forEach((event, i) => ws.send(JSON.stringify({ event } satisfies BridgeMessage), i === batch.length - 1 ? () => resolve() : undefined));
+          // One binary message per batch: frames as raw Float64 columns, not JSON text the page would parse into objects.
+          ws.send(encodeEventMessage(batch.map(toPageEvent)), () => resolve());
         }),
       options.outbox,
     );
@@ -103,7 +108,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       }
       if (typeof request?.id !== 'number' || typeof request.method !== 'string') return;
       void options.dispatch(request.method, request.input).then((result) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: request.id, result } satisfies BridgeMessage));
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: request.id, result } satisfies BridgeReply));
       });
     });
     ws.on('close', unsubscribe);

@@ -4,8 +4,8 @@
  * growth, no copying of history) and charts read typed-array views. Components learn that data
  * changed through `version`, which the runs store exposes reactively.
  */
-import type { MetricFrame } from '../../../shared/engine/frame';
 import type { Series } from '../../../shared/api';
+import type { FrameBatch } from '../../../shared/frameBatch';
 import { createEmaSmoother, type EmaSmoother } from '../../../shared/series/smoothing';
 
 let seriesCreated = 0;
@@ -158,16 +158,21 @@ export class SeriesCache {
     return [...(this.runs.get(runId)?.keys() ?? [])];
   }
 
-  /** Appends live frames (every key of every frame). */
-  appendFrames(runId: string, frames: readonly MetricFrame[]): void {
+  /**
+   * Appends live frames straight from the batch's columns, key by key (a frame without the key, NaN
+   * in its column, adds no point): no object per frame or per value is made on the way.
+   */
+  appendBatch(runId: string, { keys, steps, epochs, wallMs, values }: FrameBatch): void {
     const run = this.run(runId);
-    for (const frame of frames) {
-      for (const key in frame.values) {
-        let series = run.get(key);
-        if (!series) run.set(key, (series = this.create(runId)));
-        series.push(frame.step, frame.values[key]!, frame.wallMs, frame.epoch);
+    const width = keys.length;
+    keys.forEach((key, k) => {
+      let series = run.get(key);
+      if (!series) run.set(key, (series = this.create(runId)));
+      for (let i = 0; i < steps.length; i++) {
+        const value = values[i * width + k]!;
+        if (!Number.isNaN(value)) series.push(steps[i]!, value, wallMs[i]!, epochs[i]!);
       }
-    }
+    });
   }
 
   /** Stores a history read from the lab; `thinned` when the read returned a thinned overview. */

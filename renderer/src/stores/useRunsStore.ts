@@ -98,12 +98,11 @@ export const useRunsStore = defineStore('runs', () => {
           seriesCache.invalidate(event.runId);
           if (keys.length) void ensureSeries([event.runId], keys).catch((e: unknown) => (error.value = messageOf(e)));
         }
-        seriesCache.appendFrames(event.runId, event.frames);
+        seriesCache.appendBatch(event.runId, event.frames);
         // Any frame of the batch can bring a key (an evaluation's test/ and val/ metrics arrive on
-        // some steps only): the cache has every key appended so far.
+        // some steps only): the batch lists every key of every frame in it.
         const known = keysByRun[event.runId];
-        const cached = seriesCache.keys(event.runId);
-        if (!known || cached.some((k) => !known.includes(k))) keysByRun[event.runId] = [...new Set([...(known ?? []), ...cached])];
+        if (!known || event.frames.keys.some((k) => !known.includes(k))) keysByRun[event.runId] = [...new Set([...(known ?? []), ...event.frames.keys])];
         dataVersion.value++;
         break;
       }

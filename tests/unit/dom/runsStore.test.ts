@@ -1,12 +1,13 @@
 /** The runs store's live series (DOM-typed: the store reaches the lab client): frames append, and a batch marked `gapBefore` re-reads what the window missed. */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
-import type { LabEvent, Series } from '../../../shared/api';
+import { toPageEvent, type LabEvent, type PageEvent, type Series } from '../../../shared/api';
 import type { MetricFrame } from '../../../shared/engine/frame';
+import { deliverPageEvents } from '../../../shared/pageEvents';
 
 // The lab as the store sees it: events pushed by the test, series read from a "store" the test fills.
 const lab = vi.hoisted(() => {
-  const listeners: Array<(event: LabEvent) => void> = [];
+  const listeners: Array<(event: PageEvent) => void> = [];
   const stored = new Map<string, Array<[number, number]>>();
   const reads: string[] = [];
   return {
@@ -14,7 +15,7 @@ const lab = vi.hoisted(() => {
     stored,
     reads,
     api: {
-      onEvent: (listener: (event: LabEvent) => void) => (listeners.push(listener), () => undefined),
+      onEvent: (listener: (event: PageEvent) => void) => (listeners.push(listener), () => undefined),
       runs: {
         list: async () => [],
         series: async ({ runIds, keys }: { runIds: string[]; keys: string[] }): Promise<Series[]> =>
@@ -35,7 +36,8 @@ const { useRunsStore } = await import('../../../renderer/src/stores/useRunsStore
 const { seriesCache } = await import('../../../renderer/src/series/seriesCache');
 
 const frame = (step: number): MetricFrame => ({ step, epoch: 0, wallMs: step, values: { 'train/loss': 1 / step } });
-const emit = (event: LabEvent) => lab.listeners.forEach((listener) => listener(event));
+/** A lab event as a window gets it (frames as one columnar batch). */
+const emit = (event: LabEvent) => lab.listeners.forEach((listener) => listener(toPageEvent(event)));
 const stepsOf = () => Array.from(seriesCache.get('r', 'train/loss')?.x ?? []);
 
 describe('runs store: live frames', () => {
@@ -67,6 +69,20 @@ describe('runs store: live frames', () => {
     emit({ type: 'runFrames', runId: 'r', frames: [frame(10)] });
     expect(stepsOf().at(-1)).toBe(10);
     expect(lab.reads).toHaveLength(2);
+  });
+
+  it('frames that arrive malformed are re-read from the stored series, with the problem reported', async () => {
+    const store = useRunsStore();
+    lab.stored.set('r:train/loss', [1, 2].map((s) => [s, 1 / s]));
+    await store.ensureSeries(['r'], ['train/loss']);
+    lab.stored.set('r:train/loss', [1, 2, 3, 4].map((s) => [s, 1 / s]));
+    const reported: string[] = [];
+    const { frames } = toPageEvent({ type: 'runFrames', runId: 'r', frames: [frame(3), frame(4)] }) as Extract<PageEvent, { type: 'runFrames' }>;
+    // Two frames' columns, but values for only one of them.
+    deliverPageEvents([{ type: 'runFrames', runId: 'r', frames: { ...frames, values: frames.values.subarray(1) } }], lab.listeners, (message) => reported.push(message));
+    expect(reported).toEqual([expect.stringMatching(/^frames of run r were unreadable \(a frame batch has 1 values, expected 2 frames × 1 keys = 2\)/)]);
+    await expect.poll(() => stepsOf()).toEqual([1, 2, 3, 4]);
+    expect(lab.reads).toEqual(['r:train/loss', 'r:train/loss']);
   });
 
   it('learns a run’s keys from any frame of a batch, not only its first (evaluations log on some steps only)', () => {

@@ -1,18 +1,20 @@
 /** Lab events to app windows: one acknowledged batch in flight per window, a bounded outbox behind it. */
 import { describe, expect, it } from 'vitest';
 import type { IpcMain, WebContents } from 'electron';
-import { EVENT_ACK_CHANNEL, EVENT_CHANNEL, type LabEvent } from '../../../shared/api';
+import { EVENT_ACK_CHANNEL, EVENT_CHANNEL, toPageEvent, type LabEvent, type PageEvent } from '../../../shared/api';
+import { frameCount } from '../../../shared/frameBatch';
 import { LabEvents } from '../../../electron/lab/events';
 import { createWindowEvents } from '../../../electron/main/windowEvents';
 
 type Handler = (...args: unknown[]) => void;
 type FramesEvent = Extract<LabEvent, { type: 'runFrames' }>;
+type SentFrames = Extract<PageEvent, { type: 'runFrames' }>;
 
 class FakeContents {
   static nextId = 1;
   id = FakeContents.nextId++;
   destroyed = false;
-  batches: LabEvent[][] = [];
+  batches: PageEvent[][] = [];
   listeners = new Map<string, Handler[]>();
   mainFrame = { url: 'app://bnlab/index.html' };
   on(name: string, fn: Handler) {
@@ -28,7 +30,7 @@ class FakeContents {
   isDestroyed() {
     return this.destroyed;
   }
-  send(channel: string, batch: LabEvent[]) {
+  send(channel: string, batch: PageEvent[]) {
     expect(channel).toBe(EVENT_CHANNEL);
     this.batches.push(batch);
   }
@@ -65,12 +67,15 @@ describe('window events', () => {
     events.emit(frames(2, 2));
     events.emit({ type: 'datasetsChanged' });
     await settle();
-    expect(a.batches).toEqual([[frames(1, 1)]]);
+    // Frames go to the page as one columnar batch per run.
+    const sent = (from: number, to: number) => toPageEvent(frames(from, to));
+    expect(a.batches).toEqual([[sent(1, 1)]]);
+    expect((a.batches[0]![0] as SentFrames).frames.steps).toBeInstanceOf(Float64Array);
     ack(a);
     await settle();
-    expect(a.batches).toEqual([[frames(1, 1)], [frames(2, 2), { type: 'datasetsChanged' }]]);
+    expect(a.batches).toEqual([[sent(1, 1)], [sent(2, 2), { type: 'datasetsChanged' }]]);
     // The other window, not acknowledging, is still waiting on its first batch.
-    expect(b.batches).toEqual([[frames(1, 1)]]);
+    expect(b.batches).toEqual([[sent(1, 1)]]);
   });
 
   it('holds bounded frames for a hung page and marks the gap when it answers again', async () => {
@@ -83,10 +88,10 @@ describe('window events', () => {
     expect(hung.batches).toHaveLength(1);
     ack(hung);
     await settle();
-    const next = hung.batches[1]![0] as FramesEvent;
+    const next = hung.batches[1]![0] as SentFrames;
     expect(next.gapBefore).toBe(true);
-    expect(next.frames.length).toBeLessThanOrEqual(2000);
-    expect(next.frames.at(-1)!.step).toBe(10_000);
+    expect(frameCount(next.frames)).toBeLessThanOrEqual(2000);
+    expect(next.frames.steps.at(-1)).toBe(10_000);
   });
 
   it('ignores acknowledgements from frames that are not the app page', async () => {

@@ -6,6 +6,7 @@ import { chartPanels, panelKeys } from '../../../renderer/src/charts/panels';
 import { buildPanelContent } from '../../../renderer/src/charts/plot';
 import { SeriesCache } from '../../../renderer/src/series/seriesCache';
 import { metricKey } from '../../../shared/engine/frame';
+import { encodeFrameBatch } from '../../../shared/frameBatch';
 import type { DatasetInfo, RunDetail, RunSummary } from '../../../shared/api';
 
 const summary = (id: string, variant: string, seed: number, experimentId = 'e1'): RunSummary => ({
@@ -131,8 +132,8 @@ describe('chart panels', () => {
   it('draws smoothed, thinned lines, seed-group bands and a shared y scale', () => {
     const cache = new SeriesCache();
     const frames = (offset: number) => Array.from({ length: 1000 }, (_, i) => ({ step: i, epoch: i / 10, wallMs: i, values: { [metricKey.trainLoss]: 1 + offset + (i % 2) } }));
-    cache.appendFrames('a', frames(0));
-    cache.appendFrames('b', frames(2));
+    cache.appendBatch('a', encodeFrameBatch(frames(0)));
+    cache.appendBatch('b', encodeFrameBatch(frames(2)));
     const panel = chartPanels([metricKey.trainLoss])[0]!;
     const settings = { smoothing: 0, xAxis: 'step' as const, log: false, ignoreOutliers: false, band: 'minmax' as const };
     const group = { id: 'g', label: 'g', color: '#000', runIds: ['a', 'b'], epochsPerStep: null };

@@ -6,7 +6,10 @@ import path from 'node:path';
 import { request } from 'node:http';
 import WebSocket from 'ws';
 import { startBrowserServer, type BrowserServer } from '../../../electron/lab/server/browserServer';
-import type { LabEvent } from '../../../shared/api';
+import type { LabEvent, PageEvent } from '../../../shared/api';
+import type { MetricFrame } from '../../../shared/engine/frame';
+import { decodeFrameBatch } from '../../../shared/frameBatch';
+import { admitPageEvents, decodeEventMessage } from '../../../shared/pageEvents';
 
 let dir: string;
 let server: BrowserServer;
@@ -39,6 +42,16 @@ function get(pathname: string, host = `127.0.0.1:${server.port}`): Promise<{ sta
     req.on('error', reject);
     req.end();
   });
+}
+
+/** A message as the page reads it: a reply as JSON text, a batch of events as one binary message. */
+function read(data: WebSocket.RawData, isBinary: boolean): unknown {
+  if (!isBinary) return JSON.parse(data.toString());
+  // The page gets an ArrayBuffer of its own; ws hands Node a Buffer that may sit anywhere in a shared one.
+  const problems: string[] = [];
+  const events = admitPageEvents(decodeEventMessage(new Uint8Array(data as Buffer).slice().buffer, (m) => problems.push(m)), (m) => problems.push(m));
+  expect(problems).toEqual([]);
+  return events;
 }
 
 function connect(query: string, origin = server.origin): Promise<WebSocket> {
@@ -84,13 +97,27 @@ describe('the API socket', () => {
   it('carries calls and events for a page with the token', async () => {
     const ws = await connect('?token=t0ken');
     const messages: unknown[] = [];
-    ws.on('message', (data) => messages.push(JSON.parse(data.toString())));
+    ws.on('message', (data, isBinary) => messages.push(read(data, isBinary)));
     ws.send(JSON.stringify({ id: 7, method: 'app.info', input: { a: 1 } }));
     await expect.poll(() => messages.length).toBe(1);
     expect(messages[0]).toEqual({ id: 7, result: { ok: true, value: { method: 'app.info', input: { a: 1 } } } });
     for (const listener of listeners) listener({ type: 'datasetsChanged' });
     await expect.poll(() => messages.length).toBe(2);
-    expect(messages[1]).toEqual({ event: { type: 'datasetsChanged' } });
+    expect(messages[1]).toEqual([{ type: 'datasetsChanged' }]);
+    // Events of one tick travel as one message; frames keep every value and where a key was absent.
+    const frames: MetricFrame[] = [
+      { step: 1, epoch: 0.5, wallMs: 10, values: { 'train/loss': 2.5, 'train/acc': 0.125 } },
+      { step: 2, epoch: 1, wallMs: 20.25, values: { 'train/loss': 1.5, 'test/acc': -1e-300 } },
+    ];
+    for (const listener of listeners) {
+      listener({ type: 'runFrames', runId: 'r', frames });
+      listener({ type: 'runStatus', runId: 'r', status: 'finished', step: 2 });
+    }
+    await expect.poll(() => messages.length).toBe(3);
+    const [sentFrames, status] = messages[2] as PageEvent[];
+    expect(sentFrames).toMatchObject({ type: 'runFrames', runId: 'r' });
+    expect(decodeFrameBatch((sentFrames as Extract<PageEvent, { type: 'runFrames' }>).frames)).toEqual(frames);
+    expect(status).toEqual({ type: 'runStatus', runId: 'r', status: 'finished', step: 2 });
     ws.close();
   });
 });
@@ -109,8 +136,10 @@ describe('a page that reads slowly', () => {
       socket.once('open', () => resolve(socket));
       socket.once('error', reject);
     });
-    const received: Array<Extract<LabEvent, { type: 'runFrames' }>> = [];
-    ws.on('message', (data) => received.push((JSON.parse(data.toString()) as { event: Extract<LabEvent, { type: 'runFrames' }> }).event));
+    const received: Array<{ steps: number[]; gapBefore?: true }> = [];
+    ws.on('message', (data, isBinary) => {
+      for (const event of read(data, isBinary) as PageEvent[]) if (event.type === 'runFrames') received.push({ steps: Array.from(event.frames.steps), ...(event.gapBefore ? { gapBefore: true } : {}) });
+    });
     // The page stops reading; frames big enough to fill the loopback socket's buffers.
     const socket = (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
     socket.pause();
@@ -121,14 +150,14 @@ describe('a page that reads slowly', () => {
       if (step % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
     socket.resume();
-    await expect.poll(() => received.at(-1)?.frames.at(-1)?.step, { timeout: 10_000 }).toBe(emitted);
-    const steps = received.flatMap((event) => event.frames.map((f) => f.step));
+    await expect.poll(() => received.at(-1)?.steps.at(-1), { timeout: 10_000 }).toBe(emitted);
+    const steps = received.flatMap((event) => event.steps);
     // Fewer frames than emitted arrived, in order, and the first batch after each drop says so.
     expect(steps.length).toBeLessThan(emitted);
     expect(steps).toEqual([...steps].sort((a, b) => a - b));
     received.forEach((event, i) => {
-      const previous = received[i - 1]?.frames.at(-1)?.step ?? 0;
-      expect(event.gapBefore === true).toBe(event.frames[0]!.step !== previous + 1);
+      const previous = received[i - 1]?.steps.at(-1) ?? 0;
+      expect(event.gapBefore === true).toBe(event.steps[0] !== previous + 1);
     });
     ws.close();
     await slow.close();
