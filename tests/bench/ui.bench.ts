@@ -2,8 +2,8 @@
  * UI benchmark: 8 runs × 50,000 logged steps streamed as live frames into the Watch view's charts
  * in Chromium (the built renderer, through the real WebSocket bridge and client). Reports the
  * longest main-thread task while streaming (PerformanceObserver "longtask"; the goal is < 50 ms),
- * the longest of every task the page's main thread ran (from a Chromium trace: the longtask
- * observer sees only tasks over 50 ms) and the median chart-update time. Baseline, measured in the same run: the same stream drawn
+ * the longest of every task the page's main thread ran and its major garbage collections (from a
+ * Chromium trace: the longtask observer sees only tasks over 50 ms) and the median chart-update time. Baseline, measured in the same run: the same stream drawn
  * without thinning (every point handed to ECharts), which is what naive live charts do.
  *
  * The lab behind the page is a synthetic one (fixed run list, frames from a formula), so the
@@ -94,6 +94,10 @@ interface Measured {
   longTasks: number;
   /** Every task of the page's main thread while streaming, traced (ms, longest first). */
   tracedTasksMs: number[];
+  /** Each full (major) garbage collection on that thread while streaming (ms, longest first). */
+  majorGcMs: number[];
+  /** When each task over 40 ms started, in seconds after the first traced task. */
+  over40AtS: number[];
   medianUpdateMs: number;
   p95UpdateMs: number;
   maxUpdateMs: number;
@@ -106,37 +110,48 @@ interface TraceEvent {
   name: string;
   pid: number;
   tid: number;
+  /** Start, µs. */
+  ts: number;
   dur?: number;
   args?: { name?: string };
 }
 
 /**
- * Starts a Chromium trace of the page's scheduler tasks alone (the cheap 'toplevel' category);
+ * Starts a Chromium trace of the page's scheduler tasks (the cheap 'toplevel' category) and of V8's
+ * garbage collections ('v8': also one event per call into JS from a task, a few hundred a second);
  * the returned function ends it and gives every task the page's main thread ran, in ms, longest
- * first. The longtask observer reports only tasks over 50 ms, so it cannot tell 45 from 5.
+ * first, when those over 40 ms began, and the thread's major GCs (a full collection landing in a
+ * chart redraw is what long tasks were mostly made of). The longtask observer reports only tasks
+ * over 50 ms, so it cannot tell 45 from 5.
  */
-async function traceMainThreadTasks(page: Page): Promise<() => Promise<number[]>> {
+async function traceMainThreadTasks(page: Page): Promise<() => Promise<{ tasksMs: number[]; majorGcMs: number[]; over40AtS: number[] }>> {
   const cdp = await page.context().newCDPSession(page);
   const events: TraceEvent[] = [];
   cdp.on('Tracing.dataCollected', (e) => events.push(...(e.value as unknown as TraceEvent[])));
-  await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['toplevel', '__metadata'] }, transferMode: 'ReportEvents' });
+  await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['toplevel', 'v8', '__metadata'] }, transferMode: 'ReportEvents' });
   return async () => {
     const complete = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
     await cdp.send('Tracing.end');
     await complete;
     await cdp.detach();
     const mainThreads = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
-    const byThread = new Map<string, number[]>();
+    const byThread = new Map<string, { tasks: TraceEvent[]; majorGcMs: number[] }>();
     for (const e of events) {
       const thread = `${e.pid}:${e.tid}`;
-      if (e.ph !== 'X' || e.name !== 'ThreadControllerImpl::RunTask' || !mainThreads.has(thread)) continue;
-      let tasks = byThread.get(thread);
-      if (!tasks) byThread.set(thread, (tasks = []));
-      tasks.push(e.dur! / 1000);
+      if (e.ph !== 'X' || !mainThreads.has(thread)) continue;
+      let found = byThread.get(thread);
+      if (!found) byThread.set(thread, (found = { tasks: [], majorGcMs: [] }));
+      if (e.name === 'ThreadControllerImpl::RunTask') found.tasks.push(e);
+      else if (e.name === 'MajorGC') found.majorGcMs.push(e.dur! / 1000);
     }
     // The streaming page's renderer ran by far the most tasks (other renderers sit idle).
-    const busiest = [...byThread.values()].sort((a, b) => b.length - a.length)[0] ?? [];
-    return busiest.sort((a, b) => b - a);
+    const { tasks, majorGcMs } = [...byThread.values()].sort((a, b) => b.tasks.length - a.tasks.length)[0] ?? { tasks: [], majorGcMs: [] };
+    const first = Math.min(...tasks.map((t) => t.ts));
+    return {
+      tasksMs: tasks.map((t) => t.dur! / 1000).sort((a, b) => b - a),
+      majorGcMs: majorGcMs.sort((a, b) => b - a),
+      over40AtS: tasks.filter((t) => t.dur! > 40_000).map((t) => (t.ts - first) / 1e6).sort((a, b) => a - b),
+    };
   };
 }
 
@@ -203,7 +218,7 @@ async function measure(view: 'watch' | 'compare', noThinning: boolean): Promise<
       b.on = false;
       return { longTasks: b.longTasks.slice(), updates: b.updates.slice() };
     });
-    const tracedTasksMs = await endTrace();
+    const { tasksMs: tracedTasksMs, majorGcMs, over40AtS } = await endTrace();
     // One more full redraw at 50k points per series: the cost of, e.g., moving the smoothing slider.
     const finalUpdateMs = await page.evaluate(async () => {
       const b = (window as unknown as { __bench: { updates: number[]; on: boolean } }).__bench;
@@ -221,6 +236,8 @@ async function measure(view: 'watch' | 'compare', noThinning: boolean): Promise<
       longestTaskMs: result.longTasks.length ? Math.max(...result.longTasks) : 0,
       longTasks: result.longTasks.length,
       tracedTasksMs,
+      majorGcMs,
+      over40AtS,
       medianUpdateMs: sorted.length ? sorted[Math.floor(sorted.length / 2)]! : NaN,
       p95UpdateMs: sorted.length ? sorted[Math.floor(sorted.length * 0.95)]! : NaN,
       maxUpdateMs: sorted.length ? sorted[sorted.length - 1]! : NaN,
@@ -241,7 +258,9 @@ export async function run(): Promise<BenchResult[]> {
   // Long tasks include time the OS gave to other processes: the load average says how busy it was.
   const note = `${RUNS} runs × ${STEPS.toLocaleString('en-US')} steps, ${keys.length} keys/frame; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores`;
   const updates = (m: Measured) => `${m.updates} updates; p95 ${m.p95UpdateMs.toFixed(1)} ms, max ${m.maxUpdateMs.toFixed(1)} ms`;
-  const traced = (m: Measured) => `${m.tracedTasksMs.length} tasks traced: ${m.tracedTasksMs.filter((d) => d > 40).length} > 40 ms, the longest ${m.tracedTasksMs.slice(0, 5).map((d) => d.toFixed(0)).join(', ')} ms`;
+  const traced = (m: Measured) =>
+    `${m.tracedTasksMs.length} tasks traced: ${m.tracedTasksMs.filter((d) => d > 40).length} > 40 ms${m.over40AtS.length ? ` (at ${m.over40AtS.map((s) => s.toFixed(1)).join(', ')} s)` : ''}, the longest ${m.tracedTasksMs.slice(0, 5).map((d) => d.toFixed(0)).join(', ')} ms; ` +
+    `${m.majorGcMs.length} major GCs (${m.majorGcMs.reduce((sum, d) => sum + d, 0).toFixed(0)} ms, the longest ${(m.majorGcMs[0] ?? 0).toFixed(0)} ms)`;
   return [
     { name: 'Watch: longest task while streaming', value: ours.longestTaskMs, unit: 'ms', baseline: naive.longestTaskMs, ratio: ours.longestTaskMs / naive.longestTaskMs, note: `${ours.longTasks} tasks > 50 ms (baseline ${naive.longTasks}); ${note}` },
     { name: 'Watch: longest traced task while streaming', value: ours.tracedTasksMs[0] ?? NaN, unit: 'ms', baseline: naive.tracedTasksMs[0], ratio: (ours.tracedTasksMs[0] ?? NaN) / (naive.tracedTasksMs[0] ?? NaN), note: traced(ours) },
