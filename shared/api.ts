@@ -229,7 +229,7 @@ export type LabEvent =
  */
 export type PageEvent =
   | Exclude<LabEvent, { type: 'runFrames' }>
-  /** `gapBefore` as in LabEvent; a batch that arrived malformed is passed on empty with it set (eventMessage.ts). */
+  /** `gapBefore` as in LabEvent; a batch that arrived malformed is passed on empty with it set (pageEvents.ts). */
   | { type: 'runFrames'; runId: string; frames: FrameBatch; gapBefore?: true };
 
 /** `event` as it is sent to a page. */

@@ -4,7 +4,7 @@
  * then collect: 8 runs streaming thousands of frames a second set off a full garbage collection in
  * the page about every 1.4 s. As columns, a batch is one key list and four Float64Arrays, which
  * Electron's IPC clones as blocks and the browser-mode WebSocket carries as raw bytes
- * (`eventMessage.ts`), and the page appends them to its series without a per-frame object.
+ * (`pageEvents.ts`), and the page appends them to its series without a per-frame object.
  */
 import type { MetricFrame } from './engine/frame';
 
