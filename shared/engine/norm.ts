@@ -152,12 +152,6 @@ export function normBackward(
   return { dx, dGamma: gamma?.trainable ? sumDyXhat : null, dBeta: beta?.trainable ? sumDy : null };
 }
 
-/** Running statistics after one training batch, at once (the batch's tensors stay the caller's). */
-export function updateRunningStats(tf: Tf, state: NormState, batch: NormBatch): void {
-  flushRunningStats(tf, state);
-  tf.tidy(() => foldIn(tf, state, [batch]));
-}
-
 /**
  * Queues a training batch's statistics (keeping its tensors) to be folded into the running
  * statistics by the next flushRunningStats; every MAX_QUEUED batches that happens here.

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend, tf } from '../../../electron/lab/engineHost/nodeBackend';
-import { createNormState, flushRunningStats, normBackward, normForward as engineNormForward, queueRunningStats, updateRunningStats, type NormState } from '../../../shared/engine/norm';
+import { createNormState, flushRunningStats, normBackward, normForward as engineNormForward, queueRunningStats, type NormBatch, type NormState } from '../../../shared/engine/norm';
 import { buildModel, layerBackward, layerForward, type LayerCache } from '../../../shared/engine/model';
 import { Constants } from '../../../shared/engine/ops';
 import { Rng } from '../../../shared/engine/random';
@@ -24,8 +24,10 @@ beforeAll(async () => {
 function normForward(_tf: typeof tf, state: NormState, x: tf.Tensor, training: boolean) {
   return engineNormForward(tf, k, state, x, training || state.spec.evalUseBatchStats, training);
 }
-function update(state: NormState, batch: Parameters<typeof updateRunningStats>[2]) {
-  updateRunningStats(tf, state, batch);
+/** Running statistics after one training batch, as training brings them up to date before a frame reads them. */
+function update(state: NormState, batch: NormBatch) {
+  queueRunningStats(tf, state, batch);
+  flushRunningStats(tf, state);
 }
 
 function expectClose(actual: ArrayLike<number>, expected: number[], tol = TOL): void {
