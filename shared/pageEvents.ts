@@ -7,7 +7,7 @@
  * page would have to parse into objects and collect.
  */
 import type { PageEvent } from './api';
-import { checkFrameBatch, type FrameBatch } from './frameBatch';
+import { checkFrameBatch, encodeFrameBatch, type FrameBatch } from './frameBatch';
 
 type Listener = (event: PageEvent) => void;
 
@@ -60,14 +60,10 @@ export function admitPageEvents(batch: unknown, report: (message: string) => voi
       admitted.push({ type, runId, frames: checkFrameBatch(frames), ...(gapBefore === true ? { gapBefore } : {}) });
     } catch (error) {
       report(`frames of run ${runId} were unreadable (${error instanceof Error ? error.message : String(error)}): its series are read again from the lab's store`);
-      admitted.push({ type, runId, frames: emptyFrameBatch(), gapBefore: true });
+      admitted.push({ type, runId, frames: encodeFrameBatch([]), gapBefore: true });
     }
   }
   return admitted;
-}
-
-function emptyFrameBatch(): FrameBatch {
-  return { keys: [], steps: new Float64Array(0), epochs: new Float64Array(0), wallMs: new Float64Array(0), values: new Float64Array(0) };
 }
 
 function describe(value: unknown): string {
