@@ -27,21 +27,34 @@ export function loadPersisted<S extends z.ZodType>(key: string, schema: S, fallb
   }
 }
 
-/** Writes `source` to `key` whenever it changes, at most every `delayMs` (typing should not thrash storage). */
+/**
+ * Writes `source` to `key` whenever it changes, at most every `delayMs` (typing should not thrash
+ * storage), and at once when the page goes away: a restart or a reload within `delayMs` of a
+ * change would otherwise lose it.
+ */
 export function persistOnChange(key: string, source: WatchSource<unknown>, delayMs = 300): void {
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let pending: { value: unknown } | null = null;
+  const write = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (!pending) return;
+    const { value } = pending;
+    pending = null;
+    try {
+      localStorage.setItem(key, JSON.stringify(value));
+    } catch {
+      // Storage full or disabled: the app keeps working, only without restoring this state.
+    }
+  };
   watch(
     source,
     (value) => {
+      pending = { value };
       if (timer) clearTimeout(timer);
-      timer = setTimeout(() => {
-        try {
-          localStorage.setItem(key, JSON.stringify(value));
-        } catch {
-          // Storage full or disabled: the app keeps working, only without restoring this state.
-        }
-      }, delayMs);
+      timer = setTimeout(write, delayMs);
     },
     { deep: true },
   );
+  addEventListener('pagehide', write);
 }
