@@ -56,5 +56,7 @@ export function persistOnChange(key: string, source: WatchSource<unknown>, delay
     },
     { deep: true },
   );
-  addEventListener('pagehide', write);
+  // Where there is no page (the stores' unit tests run in Node) there is nothing to go away.
+  const page = globalThis as { addEventListener?: (type: 'pagehide', listener: () => void) => void };
+  page.addEventListener?.('pagehide', write);
 }
