@@ -39,15 +39,10 @@ const X_NAMES: Record<XAxisKind, string> = { step: 'step', epoch: 'epoch', wall:
 /** x values of a series on the chosen axis. */
 export function xValues(series: GrowableSeries, axis: XAxisKind, epochsPerStep: number | null): Float64Array {
   if (axis === 'step') return series.x;
-  const out = new Float64Array(series.length);
-  if (axis === 'wall') {
-    const w = series.wallMs;
-    for (let i = 0; i < out.length; i++) out[i] = w[i]! / 1000;
-    return out;
-  }
-  const e = series.epoch;
+  if (axis === 'wall') return series.wallMs(1 / 1000);
+  const out = series.epoch();
   const s = series.x;
-  for (let i = 0; i < out.length; i++) out[i] = Number.isFinite(e[i]!) ? e[i]! : s[i]! * (epochsPerStep ?? NaN);
+  for (let i = 0; i < out.length; i++) if (!Number.isFinite(out[i]!)) out[i] = s[i]! * (epochsPerStep ?? NaN);
   return out;
 }
 

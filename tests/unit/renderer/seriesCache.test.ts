@@ -20,8 +20,8 @@ describe('series cache: frames from a columnar batch', () => {
     const acc = cache.get('r', 'acc')!;
     expect(Array.from(acc.x)).toEqual([10, 20]);
     expect(Array.from(acc.y)).toEqual([10 / 1e5, 20 / 1e5]);
-    expect(Array.from(acc.wallMs)).toEqual([1_700_000_000_010, 1_700_000_000_020]);
-    expect(Array.from(acc.epoch)).toEqual([10 / 25, 20 / 25]);
+    expect(Array.from(acc.wallMs())).toEqual([1_700_000_000_010, 1_700_000_000_020]);
+    expect(Array.from(acc.epoch())).toEqual([10 / 25, 20 / 25]);
     expect(cache.get('r', 'loss')!.length).toBe(25);
     expect(cache.keys('r')).toEqual(['loss', 'acc']);
   });
@@ -54,8 +54,8 @@ describe('series cache growth', () => {
     expect(loss.length).toBe(20_000);
     expect(loss.x.every((x, i) => x === i + 1)).toBe(true);
     expect(loss.y.every((y, i) => y === 1 / (i + 1))).toBe(true);
-    expect(loss.wallMs.every((w, i) => w === 1_700_000_000_000 + i + 1)).toBe(true);
-    expect(loss.epoch.every((e, i) => e === (i + 1) / 25)).toBe(true);
+    expect(loss.wallMs().every((w, i) => w === 1_700_000_000_000 + i + 1)).toBe(true);
+    expect(loss.epoch().every((e, i) => e === (i + 1) / 25)).toBe(true);
     expect(cache.get('r', 'acc')!.x.every((x, i) => x === 10 * (i + 1))).toBe(true);
   });
 
@@ -106,5 +106,39 @@ describe('series cache growth', () => {
     expect(loss.capacity).toBe(30_010);
     expect(loss.x.every((x, i) => x === i + 1)).toBe(true);
     expect(loss.y[30_009]).toBe(1 / 30_010);
+  });
+});
+
+describe('the run clock: wall times and epochs kept once per run', () => {
+  it('gives every key of a frame the frame’s wall time and epoch, also keys logged on some steps only', () => {
+    const cache = new SeriesCache();
+    append(cache, 'r', frames(1, 30));
+    append(cache, 'other', [{ step: 10, epoch: 9, wallMs: 99, values: { acc: 1 } }]);
+    expect(Array.from(cache.get('r', 'acc')!.wallMs(1 / 1000))).toEqual([1_700_000_000.01, 1_700_000_000.02, 1_700_000_000.03]);
+    expect(Array.from(cache.get('r', 'loss')!.epoch().subarray(0, 3))).toEqual([1 / 25, 2 / 25, 3 / 25]);
+    expect(Array.from(cache.get('other', 'acc')!.wallMs())).toEqual([99]);
+  });
+
+  it('takes wall times from stored histories of different keys and steps, keeping what live frames said', () => {
+    const cache = new SeriesCache();
+    append(cache, 'r', frames(21, 22));
+    // Two reads with different steps (a thinned key and an evaluation key), overlapping the live frames.
+    cache.setHistory({ runId: 'r', key: 'loss', steps: [1, 5, 21], values: [1, 0.2, 0.1], wallMs: [101, 105, -1] });
+    cache.setHistory({ runId: 'r', key: 'acc', steps: [2, 5, 20], values: [0.1, 0.2, 0.3], wallMs: [102, 105, 120] });
+    const loss = cache.get('r', 'loss')!;
+    expect(Array.from(loss.x)).toEqual([1, 5, 21, 22]);
+    expect(Array.from(loss.wallMs())).toEqual([101, 105, 1_700_000_000_021, 1_700_000_000_022]);
+    // Stored histories carry no epochs: NaN, for the chart's epochs-per-step fallback.
+    expect(Array.from(loss.epoch())).toEqual([NaN, NaN, 21 / 25, 22 / 25]);
+    expect(Array.from(cache.get('r', 'acc')!.wallMs())).toEqual([102, 105, 120]);
+  });
+
+  it('a zoomed detail read of a thinned series brings the wall times of its steps', () => {
+    const cache = new SeriesCache();
+    cache.setHistory({ runId: 'r', key: 'loss', steps: [0, 100, 200], values: [3, 2, 1], wallMs: [0, 1000, 2000] }, true);
+    cache.setDetail({ runId: 'r', key: 'loss', steps: [100, 101, 102], values: [2, 2.1, 2.2], wallMs: [1000, 1010, 1020] }, 100, 102);
+    const detail = cache.get('r', 'loss')!.detail!.series;
+    expect(Array.from(detail.wallMs())).toEqual([1000, 1010, 1020]);
+    expect(Array.from(cache.get('r', 'loss')!.wallMs())).toEqual([0, 1000, 2000]);
   });
 });
