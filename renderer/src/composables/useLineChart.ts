@@ -8,7 +8,7 @@ import { onScopeDispose, ref, watch, type Ref } from 'vue';
 import { connect, init, type EChartsType } from '../charts/echarts';
 import { baseOption, seriesOption, type LineChartContent } from '../charts/lineOption';
 import { chartColors } from '../charts/colors';
-import { cancelChart, scheduleChart, type ChartJob } from '../charts/scheduler';
+import { admitNewSeries, cancelChart, scheduleChart, type ChartJob } from '../charts/scheduler';
 import { warmUpLineCharts } from '../charts/warmUp';
 import { enableDragZoom } from '../charts/dragZoom';
 
@@ -41,6 +41,8 @@ export function useLineChart(options: LineChartOptions) {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let xExtent: [number, number] | null = null;
   let seriesIds = '';
+  /** The ids of the series the chart has. */
+  let shown = new Set<string>();
   let lastBaseKey = '';
   let onScreen = false;
   let stale = false;
@@ -58,7 +60,8 @@ export function useLineChart(options: LineChartOptions) {
       const content = options.build({ maxPoints: Math.max(50, Math.round((width || 600) / 2)), xZoom: xZoom.value });
       xExtent = content.axes.xExtent;
       empty.value = content.lines.length === 0 && content.bands.length === 0;
-      const series = seriesOption(content.lines, content.bands, content.axes.log) as Array<{ id: string }>;
+      const admitted = admitNewSeries(seriesOption(content.lines, content.bands, content.axes.log) as Array<{ id: string }>, shown);
+      const series = admitted.series;
       const ids = series.map((s) => s.id).join('\u0000');
       const colors = chartColors();
       // Axes, tooltip and zoom are rebuilt only when something but the data changed; a streaming
@@ -75,7 +78,10 @@ export function useLineChart(options: LineChartOptions) {
       // set of series changed (a run hidden, a group formed); otherwise merged by id.
       chart.setOption(option, ids === seriesIds ? { lazyUpdate: false } : { replaceMerge: ['series'], lazyUpdate: false });
       seriesIds = ids;
+      shown = new Set(series.map((s) => s.id));
       lastDuration = performance.now() - lastRender;
+      // The series left out come in the next frames.
+      if (admitted.deferred > 0) scheduleChart(job);
     },
   };
 
