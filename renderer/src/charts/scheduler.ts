@@ -47,27 +47,3 @@ function runFrame(): void {
     requestAnimationFrame(runFrame);
   }
 }
-
-/**
- * Most series one redraw adds to a chart. Creating a series is most of what a redraw costs when
- * it happens (ECharts builds the series' model, view and data store: ~1.5 ms each, measured): when
- * 8 runs start streaming, each chart gains 8–16 series at once, and its first redraw alone took
- * 25–50 ms. Added a few per frame instead, no redraw is long.
- */
-export const NEW_SERIES_PER_REDRAW = 4;
-
-/**
- * The series a redraw sets: every one the chart already has (`shown`, by id), and at most `max`
- * new ones, in the given order; `deferred` counts the new ones left for later redraws.
- */
-export function admitNewSeries<S extends { id: string }>(series: readonly S[], shown: ReadonlySet<string>, max = NEW_SERIES_PER_REDRAW): { series: S[]; deferred: number } {
-  let added = 0;
-  let deferred = 0;
-  const admitted = series.filter((s) => {
-    if (shown.has(s.id)) return true;
-    if (added < max) return ++added > 0;
-    deferred++;
-    return false;
-  });
-  return { series: admitted, deferred };
-}

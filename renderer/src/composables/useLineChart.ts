@@ -6,9 +6,9 @@
  */
 import { onScopeDispose, ref, watch, type Ref } from 'vue';
 import { connect, init, type EChartsType } from '../charts/echarts';
-import { baseOption, seriesOption, type LineChartContent } from '../charts/lineOption';
+import { admitNewSeries, baseOption, seriesOption, type LineChartContent } from '../charts/lineOption';
 import { chartColors } from '../charts/colors';
-import { admitNewSeries, cancelChart, scheduleChart, type ChartJob } from '../charts/scheduler';
+import { cancelChart, scheduleChart, type ChartJob } from '../charts/scheduler';
 import { warmUpLineCharts } from '../charts/warmUp';
 import { enableDragZoom } from '../charts/dragZoom';
 

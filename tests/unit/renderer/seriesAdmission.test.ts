@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { admitNewSeries } from '../../../renderer/src/charts/scheduler';
+import { admitNewSeries } from '../../../renderer/src/charts/lineOption';
 
 const ids = (list: Array<{ id: string }>) => list.map((s) => s.id);
 
