@@ -24,6 +24,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { NormLayer } from '../spec/model';
 import { channelMean, channelSum, kernel, newVariable, type Constants, type Tensor, type Tf } from './ops';
+import { fusedNormCovers, fusedNormBackward, fusedNormForward } from './wasmNorm';
 
 /** The per-unit parameters and running statistics of one norm layer. */
 export interface NormState {
@@ -37,6 +38,8 @@ export interface NormState {
   runningVar: tfc.Variable;
   /** Training batches' statistics not yet folded into the running statistics, oldest first (kept tensors). */
   queued: NormBatch[];
+  /** Whether passes with batch statistics use the fused wasm kernels (wasmNorm.ts); chosen when the layer is built. */
+  fused: boolean;
 }
 
 /** Queued batches are folded in at least this often, so a run never holds many of them. */
@@ -79,6 +82,7 @@ export function createNormState(tf: Tf, spec: NormLayer, inputShape: number[]): 
     runningMean: newVariable(tf, () => tf.zeros([units]), false),
     runningVar: newVariable(tf, () => tf.ones([units]), false),
     queued: [],
+    fused: fusedNormCovers(tf, units),
   };
 }
 
@@ -102,6 +106,10 @@ export function normForward(
   let invStd: Tensor | null = null;
   let batch: NormBatch | null = null;
   const standardize = standardizes(spec);
+  if (state.fused && standardize && batchStatistics) {
+    const fused = fusedNormForward(tf, x, state.gamma, state.beta, spec.epsilon);
+    return { y: fused.y, cache: { xhat: fused.xhat, invStd: fused.invStd, batchStatistics: true }, batch: { mean: fused.mean, variance: fused.variance, count: x.size / units } };
+  }
   if ((standardize && batchStatistics) || (!standardize && computeStats)) {
     const mean = channelMean(tf, k, x);
     // Two passes (mean first, then the mean of squared deviations): E[x²]−μ² would cancel
@@ -139,6 +147,10 @@ export function normBackward(
   const { gamma, beta } = state;
   const m = dy.size / state.units;
   const throughStats = needInputGrad && cache.batchStatistics;
+  if (state.fused && throughStats) {
+    const fused = fusedNormBackward(tf, dy, cache.xhat, cache.invStd!, gamma);
+    return { dx: fused.dx, dGamma: gamma?.trainable ? fused.sumDyXhat : null, dBeta: beta?.trainable ? fused.sumDy : null };
+  }
   // [units] vectors: ∂ℓ/∂β and ∂ℓ/∂γ as they are, and the two batch sums ∂ℓ/∂x needs.
   const sumDy = beta?.trainable || throughStats ? channelSum(tf, k, dy) : null;
   const sumDyXhat = gamma?.trainable || throughStats ? channelSum(tf, k, kernel.mul(tf, dy, cache.xhat)) : null;

@@ -131,6 +131,39 @@ const cases: Case[] = [
       { kind: 'dense', id: 'out', units: 2, init: std },
     ],
   },
+  {
+    name: 'units a multiple of 4 (the fused wasm kernels): dense → BN → sigmoid → dense → frozen BN → tanh → dense → standardize → dense',
+    inputShape: [3],
+    batch: 8,
+    classes: 3,
+    loss: 'crossEntropy',
+    layers: [
+      { kind: 'dense', id: 'd1', units: 8, init: std },
+      { kind: 'norm', id: 'bn1', gamma: { use: 'learned', init: 1.1 }, beta: { use: 'learned', init: -0.1 } },
+      { kind: 'activation', id: 'a1', fn: 'sigmoid' },
+      { kind: 'dense', id: 'd2', units: 4, init: std },
+      { kind: 'norm', id: 'bn2', mode: 'frozen', gamma: { use: 'fixed', init: 1.5 }, beta: { use: 'fixed', init: -0.2 } },
+      { kind: 'activation', id: 'a2', fn: 'tanh' },
+      { kind: 'dense', id: 'd3', units: 4, init: std },
+      { kind: 'norm', id: 'bn3', mode: 'standardize', gamma: { use: 'absent', init: 1 }, beta: { use: 'absent', init: 0 } },
+      { kind: 'dense', id: 'out', units: 3, init: std },
+    ],
+  },
+  {
+    name: 'channels a multiple of 4 (the fused wasm kernels): conv → BN (γ fixed, β learned) → sigmoid → avg-pool 2 → dense',
+    inputShape: [5, 5, 2],
+    batch: 2,
+    classes: 2,
+    loss: 'crossEntropy',
+    layers: [
+      { kind: 'conv2d', id: 'c1', filters: 4, kernelSize: 3, init: std },
+      { kind: 'norm', id: 'bn1', gamma: { use: 'fixed', init: 1.2 }, beta: { use: 'learned', init: 0.1 } },
+      { kind: 'activation', id: 'a1', fn: 'sigmoid' },
+      { kind: 'avgPool', id: 'p1', poolSize: 2 },
+      { kind: 'flatten', id: 'f' },
+      { kind: 'dense', id: 'out', units: 2, init: std },
+    ],
+  },
 ];
 
 /** The model's parameters as float64 arrays, with γ, β and running statistics made non-trivial. */
@@ -138,6 +171,8 @@ function prepare(model: Model, rng: Rng): Map<string, Params64> {
   for (const layer of model.layers) {
     const norm = layer.norm;
     if (!norm) continue;
+    // On wasm, layers of a multiple of 4 units take the fused kernels (wasmNorm.ts), the others the composite ops.
+    expect(norm.fused, `${layer.spec.id} fused`).toBe(tf.getBackend() === 'wasm' && norm.units % 4 === 0);
     const random = (low: number, high: number) => tf.tensor1d(Array.from({ length: norm.units }, () => rng.uniform(low, high)));
     if (norm.gamma?.trainable) norm.gamma.assign(random(0.5, 1.5));
     if (norm.beta?.trainable) norm.beta.assign(random(-0.5, 0.5));
