@@ -21,7 +21,7 @@ const MLP_STEPS = 200;
 const BASELINE_STEPS = 30;
 const CNN_STEPS = 30;
 /** Rounds of every measurement, interleaved; each figure is its median (machines here are shared). */
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 const median = (values: number[]) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
