@@ -328,7 +328,10 @@ export function admitNewSeries<S extends { id: string }>(series: readonly S[], s
   let deferred = 0;
   const admitted = series.filter((s) => {
     if (shown.has(s.id)) return true;
-    if (added < max) return ++added > 0;
+    if (added < max) {
+      added++;
+      return true;
+    }
     deferred++;
     return false;
   });

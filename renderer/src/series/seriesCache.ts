@@ -89,8 +89,8 @@ export class StepValues {
     let i = 0;
     let j = 0;
     while (i < had || j < n) {
+      // At equal steps the point already here goes first; push then drops the incoming one.
       if (j >= n || (i < had && oldSteps[i]! <= steps[j]!)) {
-        if (j < n && oldSteps[i] === steps[j]) j++;
         this.push(oldSteps[i]!, oldValues[i]!);
         i++;
       } else {
