@@ -178,8 +178,12 @@ describe('lab bench', () => {
       const y = edge === 'top' ? box.y + 16 : box.y + box.height - 40;
       await page.mouse.move(box.x + box.width * 0.6, y, { steps: 3 });
       const rows = page.locator('[data-testid=compare-charts] [data-panel=loss] div[style*="justify-content"] > span');
-      await expect.poll(() => rows.count()).toBe(2);
-      return rows.allInnerTexts();
+      // Every line the chart draws, each at its point nearest the cursor: both variants' train and test loss.
+      await expect.poll(() => rows.count()).toBe(4);
+      const names = await rows.allInnerTexts();
+      expect(names.filter((n) => n.startsWith('no BN')).length).toBe(2);
+      expect(names.filter((n) => n.startsWith('batchnorm')).length).toBe(2);
+      return names;
     };
     const byValue = await tooltipOrder('top');
     expect(await tooltipOrder('bottom')).toEqual(byValue);
@@ -208,6 +212,10 @@ describe('lab bench', () => {
     expect(png.text.slice(1, 4)).toBe('PNG');
     const svg = await downloaded(() => page.getByRole('button', { name: 'Save Loss as SVG' }).first().click());
     expect(svg.text).toMatch(/^<svg[\s\S]*<path[\s\S]*<\/svg>$/);
+    // The lines are in it (the page draws them on its own canvas; an export draws them as ECharts
+    // series): the four curves are paths of many segments, where axes and ticks are short ones.
+    const segments = [...svg.text.matchAll(/<path d="([^"]*)"/g)].map((m) => (m[1]!.match(/L/g) ?? []).length);
+    expect(segments.filter((n) => n >= 20).length).toBeGreaterThanOrEqual(4);
     const csv = await downloaded(() => page.getByRole('button', { name: 'Export CSV' }).click());
     const lines = csv.text.trim().split('\n');
     expect(lines[0]).toBe('run_id,run,key,step,value,wall_ms');
@@ -219,7 +227,16 @@ describe('lab bench', () => {
 
     // Side by side: one column per variant (its seed group).
     await page.getByRole('radio', { name: 'Side by side' }).check({ force: true });
-    await expect.poll(() => page.locator('[data-testid=compare-charts] [data-panel=loss]').count()).toBe(2);
+    const columns = page.locator('[data-testid=compare-charts] [data-panel=loss]');
+    await expect.poll(() => columns.count()).toBe(2);
+    // One cursor for the row: pointing at the left column's chart shows both columns' values there.
+    const left = (await columns.nth(0).locator('[data-testid=chart-canvas]').boundingBox())!;
+    await page.mouse.move(left.x + left.width * 0.6, left.y + left.height / 2, { steps: 3 });
+    const tooltipNames = (column: number) => columns.nth(column).locator('div[style*="justify-content"] > span').allInnerTexts();
+    await expect.poll(() => tooltipNames(0)).toEqual([expect.stringMatching(/^no BN/), expect.stringMatching(/^no BN/)]);
+    await expect.poll(() => tooltipNames(1)).toEqual([expect.stringMatching(/^batchnorm/), expect.stringMatching(/^batchnorm/)]);
+    await page.mouse.move(left.x + left.width / 2, left.y - 40);
+    await expect.poll(() => tooltipNames(1)).toEqual([]);
     await screenshot(page, 'bench-compare-side-by-side');
     await page.getByRole('radio', { name: 'Overlay' }).check({ force: true });
 

@@ -3,6 +3,7 @@
  * Kept free of the DOM so the same option feeds the canvas chart and the SVG export.
  */
 import type { DisplayPoints } from '../../../shared/series/display';
+import { drawable, pixelScale, type PixelScale } from './linePaint';
 
 export interface PlotLine {
   id: string;
@@ -52,11 +53,6 @@ export interface LineChartContent {
   lines: PlotLine[];
   bands: PlotBand[];
   axes: Omit<AxisSettings, 'xZoom'>;
-}
-
-/** Whether a y value can be drawn: finite and, on a log axis, positive. */
-function drawable(v: number, log: boolean): boolean {
-  return Number.isFinite(v) && (!log || v > 0);
 }
 
 /**
@@ -145,7 +141,7 @@ function bandSeries(bands: readonly PlotBand[], log: boolean): object {
     z: 1,
     renderItem: (_params: unknown, api: BandRenderApi) => {
       const band = bands[api.value(4)];
-      return band ? { type: BAND_SHAPE, shape: { outline: bandOutline(band, log, api) }, style: { fill: band.color, opacity: 0.18 } } : null;
+      return band ? { type: BAND_SHAPE, shape: { outline: bandOutline(band, log, pixelScale((point) => api.coord(point), log)) }, style: { fill: band.color, opacity: BAND_OPACITY } } : null;
     },
   };
 }
@@ -154,18 +150,15 @@ function bandPointDrawable(band: PlotBand, i: number, log: boolean): boolean {
   return Number.isFinite(band.x[i]!) && drawable(band.lo[i]!, log) && drawable(band.hi[i]!, log);
 }
 
+/** How opaque a band's fill is: the line through it stays readable. */
+export const BAND_OPACITY = 0.18;
+
 /**
  * A band's outline in pixels as flat x, y pairs: for each stretch of drawable points, the upper edge
  * forward and the lower edge back, stretches separated by a NaN pair. One typed array per band, not
  * one [x, y] array per point (which ECharts would also clone, point by point, on every redraw).
- * Both axes are value (or log) axes, so pixels are an affine function of x and of y (or log10 y):
- * two calls of `api.coord` give it for every point.
  */
-export function bandOutline(band: PlotBand, log: boolean, api: Pick<BandRenderApi, 'coord'>): Float64Array {
-  const origin = api.coord([0, log ? 1 : 0]);
-  const unit = api.coord([1, log ? 10 : 1]);
-  const px = (x: number) => origin[0]! + x * (unit[0]! - origin[0]!);
-  const py = (y: number) => origin[1]! + (log ? Math.log10(y) : y) * (unit[1]! - origin[1]!);
+export function bandOutline(band: PlotBand, log: boolean, { px, py }: PixelScale): Float64Array {
   const stretches: Array<[number, number]> = [];
   for (let i = 0; i < band.x.length; ) {
     if (!bandPointDrawable(band, i, log)) {
@@ -215,10 +208,11 @@ export function traceBandOutline(outline: ArrayLike<number>, path: { moveTo(x: n
 }
 
 /**
- * Everything but the series: axes, grid, zoom, tooltip. `cursorY` gives the y value under the
- * pointer, for the tooltip's 'nearest' order.
+ * Everything but the series: axes, grid, zoom and the pointer line. The tooltip's content is ours
+ * (charts/lineLayer.ts draws the lines, so ECharts has no series values to list): ECharts only
+ * reports where the pointer is ('updateAxisPointer').
  */
-export function baseOption(axes: AxisSettings, colors: ChartColors, cursorY: () => number | null = () => null): object {
+export function baseOption(axes: AxisSettings, colors: ChartColors): object {
   const zoom = axes.xZoom ? { startValue: axes.xZoom[0], endValue: axes.xZoom[1] } : { start: 0, end: 100 };
   return {
     animation: false,
@@ -255,17 +249,14 @@ export function baseOption(axes: AxisSettings, colors: ChartColors, cursorY: () 
     dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none', zoomOnMouseWheel: true, moveOnMouseMove: 'shift', ...zoom }],
     tooltip: {
       trigger: 'axis',
-      confine: true,
-      backgroundColor: colors.surface,
-      borderColor: colors.grid,
-      textStyle: { color: colors.text, fontSize: 12 },
+      showContent: false,
       axisPointer: { type: 'line', lineStyle: { color: colors.muted } },
-      formatter: (params: unknown) => tooltipHtml(params as TooltipParam[], axes.xFormat, axes.tooltipOrder === 'nearest' ? cursorY() : null),
     },
   };
 }
 
-interface TooltipParam {
+/** One row of the tooltip: a line's value at the cursor. */
+export interface TooltipParam {
   seriesId?: string;
   seriesName: string;
   color: string;
@@ -309,31 +300,4 @@ export function formatNumber(v: number): string {
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-/**
- * Most series one redraw adds to a chart. Creating a series is most of what a redraw costs when
- * it happens (ECharts builds the series' model, view and data store: ~1.5 ms each, measured): when
- * 8 runs start streaming, each chart gains 8–16 series at once, and its first redraw alone took
- * 25–50 ms. Added a few per frame instead, no redraw is long.
- */
-export const NEW_SERIES_PER_REDRAW = 4;
-
-/**
- * The series a redraw sets: every one the chart already has (`shown`, by id), and at most `max`
- * new ones, in the given order; `deferred` counts the new ones left for later redraws.
- */
-export function admitNewSeries<S extends { id: string }>(series: readonly S[], shown: ReadonlySet<string>, max = NEW_SERIES_PER_REDRAW): { series: S[]; deferred: number } {
-  let added = 0;
-  let deferred = 0;
-  const admitted = series.filter((s) => {
-    if (shown.has(s.id)) return true;
-    if (added < max) {
-      added++;
-      return true;
-    }
-    deferred++;
-    return false;
-  });
-  return { series: admitted, deferred };
 }

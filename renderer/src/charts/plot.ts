@@ -136,8 +136,10 @@ export function buildPanelContent(
     });
   }
 
-  const fixed = settings.ignoreOutliers ? robustExtent(yArrays, 0.02, 0.98, settings.log) : scope.length > entries.length ? valueExtent(yArrays, settings.log) : null;
-  const yRange = fixed && niceExtent(fixed, settings.log);
+  // Always a fixed y range: the lines are drawn outside ECharts (charts/lineLayer.ts), so it has
+  // no data to fit its axis to. Side by side, `scope` makes every column's scale the same.
+  const fitted = settings.ignoreOutliers ? robustExtent(yArrays, 0.02, 0.98, settings.log) : valueExtent(yArrays, settings.log);
+  const yRange = fitted && niceExtent(fitted, settings.log);
   const xFormat = settings.xAxis === 'step' ? (x: number) => `step ${Math.round(x).toLocaleString('en-US')}` : settings.xAxis === 'wall' ? (x: number) => `${formatNumber(x)} s` : (x: number) => `epoch ${formatNumber(x)}`;
   return {
     lines,

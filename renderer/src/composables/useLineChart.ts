@@ -2,11 +2,14 @@
  * A line chart bound to an element: created when it first becomes visible (charts below the fold
  * cost nothing), resized with its box, redrawn through the frame scheduler at a bounded rate, with
  * x zoom (drag a box, wheel; double click resets) that re-reads the full-resolution data of the
- * zoomed range, and PNG/SVG export.
+ * zoomed range, a tooltip listing every line at the cursor (shared by a group's charts), and
+ * PNG/SVG export. ECharts draws the axes; the lines, bands and tooltip are charts/lineLayer.ts.
  */
 import { onScopeDispose, ref, watch, type Ref } from 'vue';
 import { connect, init, type EChartsType } from '../charts/echarts';
-import { admitNewSeries, baseOption, seriesOption, type LineChartContent } from '../charts/lineOption';
+import { baseOption, GRID, seriesOption, tooltipHtml, type LineChartContent } from '../charts/lineOption';
+import { createLineLayer, type LineLayer } from '../charts/lineLayer';
+import { chartDescription, tooltipRows } from '../charts/linePaint';
 import { chartColors } from '../charts/colors';
 import { cancelChart, scheduleChart, type ChartJob } from '../charts/scheduler';
 import { warmUpLineCharts } from '../charts/warmUp';
@@ -22,6 +25,8 @@ export interface LineChartOptions {
   build: (view: { maxPoints: number; xZoom: [number, number] | null }) => LineChartContent;
   /** Charts with the same group share cursor and zoom (side-by-side view). Default: none. */
   group?: string;
+  /** What the chart shows, for its accessible description. */
+  title?: () => string;
   /**
    * Least time between two redraws caused by streaming data. Default 250 ms (4 per second); a
    * chart whose redraw takes longer waits ten times its redraw time, so no chart takes more than
@@ -30,60 +35,92 @@ export interface LineChartOptions {
   minIntervalMs?: number;
 }
 
+/** The charts of each group, told where the pointer is in any of them (x in data units, null: gone). */
+const cursorGroups = new Map<string, Set<(x: number | null) => void>>();
+
 export function useLineChart(options: LineChartOptions) {
   const minInterval = options.minIntervalMs ?? 250;
   const visible = ref(false);
   const xZoom = ref<[number, number] | null>(null);
   const empty = ref(true);
   let chart: EChartsType | null = null;
+  let layer: LineLayer | null = null;
   let lastRender = 0;
   let lastDuration = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let xExtent: [number, number] | null = null;
-  let seriesIds = '';
-  /** The ids of the series the chart has. */
-  let shown = new Set<string>();
   let lastBaseKey = '';
+  let lastContent: LineChartContent | null = null;
   let onScreen = false;
   let stale = false;
   /** The element's width as the ResizeObserver last saw it: reading clientWidth in a redraw would force a layout of the page. */
   let width = 0;
   /** The y value under the pointer (for the tooltip's 'nearest' order). */
   let cursorY: () => number | null = () => null;
+  /** The x the tooltip is for (this chart's pointer, or a grouped chart's), and whether the pointer is here. */
+  let cursorX: number | null = null;
+  let pointerHere = false;
 
   const job: ChartJob = {
     render() {
-      if (!chart || !options.el.value) return;
+      if (!chart || !layer || !options.el.value) return;
       lastRender = performance.now();
       width ||= options.el.value.clientWidth;
       // One min/max pair per two pixels: every spike still shows, at half the points to draw.
       const content = options.build({ maxPoints: Math.max(50, Math.round((width || 600) / 2)), xZoom: xZoom.value });
+      lastContent = content;
       xExtent = content.axes.xExtent;
       empty.value = content.lines.length === 0 && content.bands.length === 0;
-      const admitted = admitNewSeries(seriesOption(content.lines, content.bands, content.axes.log) as Array<{ id: string }>, shown);
-      const series = admitted.series;
-      const ids = series.map((s) => s.id).join('\u0000');
       const colors = chartColors();
-      // Axes, tooltip and zoom are rebuilt only when something but the data changed; a streaming
-      // update then sets just the series and the axis ranges (less for ECharts to merge).
+      const aria = { enabled: true, label: { description: chartDescription(content, options.title?.() ?? 'Line chart') } };
+      // Axes and zoom are rebuilt only when something but the data changed; a streaming update
+      // then sets just the axis ranges (less for ECharts to merge).
       const { xExtent: extent, yRange, ...rest } = content.axes;
-      const baseKey = JSON.stringify([rest.xName, rest.log, rest.tooltipOrder, xZoom.value, colors]);
+      const baseKey = JSON.stringify([rest.xName, rest.log, xZoom.value, colors]);
       const option =
         baseKey === lastBaseKey
-          ? { xAxis: { min: extent?.[0] ?? null, max: extent?.[1] ?? null }, yAxis: { min: yRange?.[0] ?? null, max: yRange?.[1] ?? null }, series }
-          : { ...baseOption({ ...content.axes, xZoom: xZoom.value }, colors, cursorY), series };
+          ? { xAxis: { min: extent?.[0] ?? null, max: extent?.[1] ?? null }, yAxis: { min: yRange?.[0] ?? null, max: yRange?.[1] ?? null }, aria }
+          : { ...baseOption({ ...content.axes, xZoom: xZoom.value }, colors), aria };
       lastBaseKey = baseKey;
       // Synchronous on purpose: the scheduler budgets each frame, which lazyUpdate would defeat
-      // by moving every chart's drawing into one ECharts frame. Series are replaced only when the
-      // set of series changed (a run hidden, a group formed); otherwise merged by id.
-      chart.setOption(option, ids === seriesIds ? { lazyUpdate: false } : { replaceMerge: ['series'], lazyUpdate: false });
-      seriesIds = ids;
-      shown = new Set(series.map((s) => s.id));
+      // by moving every chart's drawing into one ECharts frame; and the lines are drawn on the axes
+      // this update sets.
+      chart.setOption(option, { lazyUpdate: false });
+      layer.paint(content, chart);
+      if (cursorX !== null) showTooltip();
       lastDuration = performance.now() - lastRender;
-      // The series left out come in the next frames.
-      if (admitted.deferred > 0) scheduleChart(job);
     },
   };
+
+  /** The tooltip (and, following another chart's pointer, the cursor line) at cursorX. */
+  function showTooltip(): void {
+    if (!chart || !layer) return;
+    if (cursorX === null || !lastContent) {
+      layer.tooltip(null);
+      layer.cursor(null);
+      return;
+    }
+    const colors = chartColors();
+    const order = lastContent.axes.tooltipOrder === 'nearest' && pointerHere ? cursorY() : null;
+    const html = tooltipHtml(tooltipRows(lastContent.lines, cursorX), lastContent.axes.xFormat, order);
+    const x = chart.convertToPixel({ xAxisIndex: 0 }, cursorX) as unknown as number;
+    const yValue = pointerHere ? cursorY() : null;
+    const y = yValue === null ? GRID.top : (chart.convertToPixel({ yAxisIndex: 0 }, yValue) as unknown as number);
+    layer.tooltip(html, x, y, colors);
+    layer.cursor(pointerHere ? null : x, colors);
+  }
+
+  function followCursor(x: number | null): void {
+    cursorX = x;
+    showTooltip();
+  }
+
+  /** Tells this chart, and every chart of its group, where the pointer is. */
+  function shareCursor(x: number | null): void {
+    const group = options.group ? cursorGroups.get(options.group) : undefined;
+    if (group) group.forEach((follow) => follow(x));
+    else followCursor(x);
+  }
 
   /** Asks for a redraw: `now` for user actions, otherwise at most every minIntervalMs. */
   function invalidate(now = false): void {
@@ -110,11 +147,30 @@ export function useLineChart(options: LineChartOptions) {
   function create(el: HTMLElement): void {
     warmUpLineCharts(chartColors());
     chart = init(el, undefined, { renderer: 'canvas' });
+    layer = createLineLayer(el);
     if (options.group) {
       chart.group = options.group;
       connect(options.group);
+      const group = cursorGroups.get(options.group) ?? cursorGroups.set(options.group, new Set()).get(options.group)!;
+      group.add(followCursor);
     }
     cursorY = enableDragZoom(chart, () => chartColors().muted).cursorY;
+    // ECharts reports the x under this chart's pointer (no axes info: the pointer left the plot).
+    chart.on('updateAxisPointer', (event: unknown) => {
+      const x = (event as { axesInfo?: Array<{ axisDim: string; value: unknown }> }).axesInfo?.find((a) => a.axisDim === 'x')?.value;
+      if (typeof x === 'number' && Number.isFinite(x)) {
+        pointerHere = true;
+        shareCursor(x);
+      } else if (pointerHere) {
+        pointerHere = false;
+        shareCursor(null);
+      }
+    });
+    chart.on('globalout', () => {
+      if (!pointerHere) return;
+      pointerHere = false;
+      shareCursor(null);
+    });
     chart.on('datazoom', (event: unknown) => {
       // The wheel reports percentages of the axis extent, a drag box x values; directly or in a batch.
       type Zoom = { start?: number; end?: number; startValue?: number; endValue?: number };
@@ -144,6 +200,8 @@ export function useLineChart(options: LineChartOptions) {
   const resize = new ResizeObserver((entries) => {
     width = entries[entries.length - 1]!.contentRect.width;
     chart?.resize();
+    // The axes moved now; the lines follow at once (the redraw below rethins them for the new width).
+    if (chart && layer && lastContent) layer.paint(lastContent, chart);
     invalidate(true);
   });
   watch(
@@ -175,21 +233,34 @@ export function useLineChart(options: LineChartOptions) {
     cancelChart(job);
     intersection?.disconnect();
     resize.disconnect();
+    if (options.group) cursorGroups.get(options.group)?.delete(followCursor);
+    layer?.dispose();
+    layer = null;
     chart?.dispose();
     chart = null;
   });
 
-  /** The chart as a PNG data URL or an SVG document (drawn again with the SVG renderer). */
+  /**
+   * The chart as a PNG data URL or an SVG document: drawn again by ECharts with the lines and bands
+   * as its own series (lineOption.seriesOption), so the image holds axes and lines together and an
+   * SVG's lines are vector paths.
+   */
   function exportImage(kind: 'png' | 'svg'): string | null {
-    if (!chart) return null;
-    const background = chartColors().surface;
-    if (kind === 'png') return chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: background });
-    const svgChart = init(null, undefined, { renderer: 'svg', ssr: true, width: chart.getWidth(), height: chart.getHeight() });
+    if (!chart || !lastContent) return null;
+    const colors = chartColors();
+    const content = lastContent;
+    const option = {
+      ...baseOption({ ...content.axes, xZoom: xZoom.value }, colors),
+      backgroundColor: colors.surface,
+      series: seriesOption(content.lines, content.bands, content.axes.log),
+    };
+    const size = { width: chart.getWidth(), height: chart.getHeight() };
+    const image = kind === 'png' ? init(document.createElement('div'), undefined, { renderer: 'canvas', ...size }) : init(null, undefined, { renderer: 'svg', ssr: true, ...size });
     try {
-      svgChart.setOption({ ...chart.getOption(), backgroundColor: background });
-      return svgChart.renderToSVGString();
+      image.setOption(option);
+      return kind === 'png' ? image.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: colors.surface }) : image.renderToSVGString();
     } finally {
-      svgChart.dispose();
+      image.dispose();
     }
   }
 
