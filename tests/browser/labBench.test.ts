@@ -235,6 +235,11 @@ describe('lab bench', () => {
     const tooltipNames = (column: number) => columns.nth(column).locator('div[style*="justify-content"] > span').allInnerTexts();
     await expect.poll(() => tooltipNames(0)).toEqual([expect.stringMatching(/^no BN/), expect.stringMatching(/^no BN/)]);
     await expect.poll(() => tooltipNames(1)).toEqual([expect.stringMatching(/^batchnorm/), expect.stringMatching(/^batchnorm/)]);
+    // Both columns name the same step, the logged one nearest the cursor (not the step of whichever
+    // row is largest: held-out loss is logged every 50 steps, train loss every 5).
+    const tooltipStep = (column: number) => columns.nth(column).locator('.chart-tooltip > div').first().innerText();
+    expect(await tooltipStep(0)).toMatch(/^step \d+$/);
+    expect(await tooltipStep(1)).toBe(await tooltipStep(0));
     await page.mouse.move(left.x + left.width / 2, left.y - 40);
     await expect.poll(() => tooltipNames(1)).toEqual([]);
     await screenshot(page, 'bench-compare-side-by-side');

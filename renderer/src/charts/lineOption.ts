@@ -266,13 +266,14 @@ export interface TooltipParam {
 /**
  * Every run's value at the cursor — the listing TensorBoard users sort: largest first, or, given
  * the y under the pointer, nearest to it first (to find the line one is pointing at among many).
+ * Headed by `headX` (default: the first row's x).
  */
-export function tooltipHtml(params: readonly TooltipParam[], xFormat: (x: number) => string, nearY: number | null = null): string {
+export function tooltipHtml(params: readonly TooltipParam[], xFormat: (x: number) => string, nearY: number | null = null, headX: number | null = null): string {
   const rows = params
     .filter((p) => p.seriesId !== BANDS_SERIES_ID && Number.isFinite(p.value?.[1]))
     .sort(nearY === null ? (a, b) => b.value[1] - a.value[1] : (a, b) => Math.abs(a.value[1] - nearY) - Math.abs(b.value[1] - nearY));
   if (rows.length === 0) return '';
-  const head = `<div style="margin-bottom:4px;opacity:.8">${escapeHtml(xFormat(rows[0]!.value[0]))}</div>`;
+  const head = `<div style="margin-bottom:4px;opacity:.8">${escapeHtml(xFormat(headX ?? rows[0]!.value[0]))}</div>`;
   return (
     head +
     rows

@@ -82,6 +82,17 @@ export function tooltipRows(lines: readonly PlotLine[], at: number): TooltipPara
   return rows;
 }
 
+/**
+ * The x a tooltip is headed with: of the row whose point is nearest the cursor (where ECharts'
+ * pointer snapped). Rows can sit at different x (held-out loss every 50 steps beside train loss
+ * every 5), so the first row's x could name a step the cursor is not at.
+ */
+export function tooltipX(rows: readonly TooltipParam[], at: number): number | null {
+  let best: number | null = null;
+  for (const row of rows) if (best === null || Math.abs(row.value[0] - at) < Math.abs(best - at)) best = row.value[0];
+  return best;
+}
+
 /** What a screen reader hears for a chart: what it draws, by name. */
 export function chartDescription(content: Pick<LineChartContent, 'lines' | 'bands'>, title: string): string {
   if (content.lines.length === 0 && content.bands.length === 0) return `${title}: no data yet.`;

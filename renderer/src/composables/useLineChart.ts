@@ -9,7 +9,7 @@ import { onScopeDispose, ref, watch, type Ref } from 'vue';
 import { connect, init, type EChartsType } from '../charts/echarts';
 import { baseOption, GRID, seriesOption, tooltipHtml, type LineChartContent } from '../charts/lineOption';
 import { createLineLayer, type LineLayer } from '../charts/lineLayer';
-import { chartDescription, tooltipRows } from '../charts/linePaint';
+import { chartDescription, tooltipRows, tooltipX } from '../charts/linePaint';
 import { chartColors } from '../charts/colors';
 import { cancelChart, scheduleChart, type ChartJob } from '../charts/scheduler';
 import { warmUpLineCharts } from '../charts/warmUp';
@@ -102,7 +102,8 @@ export function useLineChart(options: LineChartOptions) {
     }
     const colors = chartColors();
     const order = lastContent.axes.tooltipOrder === 'nearest' && pointerHere ? cursorY() : null;
-    const html = tooltipHtml(tooltipRows(lastContent.lines, cursorX), lastContent.axes.xFormat, order);
+    const rows = tooltipRows(lastContent.lines, cursorX);
+    const html = tooltipHtml(rows, lastContent.axes.xFormat, order, tooltipX(rows, cursorX));
     const x = chart.convertToPixel({ xAxisIndex: 0 }, cursorX) as unknown as number;
     const yValue = pointerHere ? cursorY() : null;
     const y = yValue === null ? GRID.top : (chart.convertToPixel({ yAxisIndex: 0 }, yValue) as unknown as number);

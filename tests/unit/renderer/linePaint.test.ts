@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chartDescription, dashPattern, nearestIndex, pixelScale, tooltipRows, traceLine } from '../../../renderer/src/charts/linePaint';
-import type { PlotLine } from '../../../renderer/src/charts/lineOption';
+import { chartDescription, dashPattern, nearestIndex, pixelScale, tooltipRows, tooltipX, traceLine } from '../../../renderer/src/charts/linePaint';
+import { tooltipHtml, type PlotLine } from '../../../renderer/src/charts/lineOption';
 
 /** Records drawing calls as strings. */
 function recorder() {
@@ -56,6 +56,15 @@ describe('drawing lines ourselves: pixels, paths, tooltip rows', () => {
       { seriesId: 'a', seriesName: 'run a', color: '#123456', value: [10, 2] },
       { seriesId: 'b', seriesName: 'run b', color: '#123456', value: [15, 8] },
     ]);
+  });
+
+  it('heads the tooltip with the step nearest the cursor, not the largest row’s', () => {
+    // Train loss every 5 steps, held-out loss (larger, listed first) every 50; the cursor at 108.
+    const rows = tooltipRows([line('train', [95, 100, 105, 110], [0.3, 0.3, 0.3, 0.3]), line('held-out', [50, 100, 150], [0.5, 0.5, 0.5])], 108);
+    expect(tooltipX(rows, 108)).toBe(110);
+    const head = (html: string) => html.match(/^<div[^>]*>([^<]*)<\/div>/)![1];
+    expect(head(tooltipHtml(rows, (x) => `step ${x}`, null, tooltipX(rows, 108)))).toBe('step 110');
+    expect(tooltipX([], 108)).toBeNull();
   });
 
   it('describes a chart by what it draws', () => {
