@@ -240,6 +240,18 @@ describe('lab bench', () => {
     const tooltipStep = (column: number) => columns.nth(column).locator('.chart-tooltip > div').first().innerText();
     expect(await tooltipStep(0)).toMatch(/^step \d+$/);
     expect(await tooltipStep(1)).toBe(await tooltipStep(0));
+    // The pointed-at column leaves (its runs hidden by keyboard, the pointer still): the column that
+    // followed it drops the tooltip and cursor line rather than keeping them.
+    await page.getByRole('button', { name: 'Hide no BN (2 seeds)' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => columns.count()).toBe(1);
+    await expect.poll(() => tooltipNames(0)).toEqual([]);
+    const cursorLine = columns.nth(0).locator('[data-testid=chart-canvas] > div[style*="width: 1px"]');
+    expect(await cursorLine.count()).toBe(1);
+    expect(await cursorLine.isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Show no BN (2 seeds)' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => columns.count()).toBe(2);
     await page.mouse.move(left.x + left.width / 2, left.y - 40);
     await expect.poll(() => tooltipNames(1)).toEqual([]);
     await screenshot(page, 'bench-compare-side-by-side');

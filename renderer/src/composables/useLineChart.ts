@@ -234,6 +234,9 @@ export function useLineChart(options: LineChartOptions) {
     cancelChart(job);
     intersection?.disconnect();
     resize.disconnect();
+    // Going away under the pointer (a column removed), ECharts reports no 'globalout': the charts
+    // following this one's cursor would keep showing it.
+    if (pointerHere) shareCursor(null);
     if (options.group) cursorGroups.get(options.group)?.delete(followCursor);
     layer?.dispose();
     layer = null;
