@@ -52,10 +52,10 @@ export function traceLine(points: DisplayPoints, scale: PixelScale, log: boolean
   }
 }
 
-/** Canvas dash pattern of a line style, in multiples of the line's width. */
+/** Canvas dash pattern of a line style, in multiples of the line's width (ECharts' own, so a chart and its export match). */
 export function dashPattern(dash: PlotLine['dash'], width: number): number[] {
   if (dash === 'dashed') return [4 * width, 2 * width];
-  if (dash === 'dotted') return [width, 1.5 * width];
+  if (dash === 'dotted') return [width, width];
   return [];
 }
 
@@ -73,11 +73,14 @@ export function nearestIndex(x: ArrayLike<number>, at: number): number {
 }
 
 /** The tooltip's rows at x `at`: each line's drawn point nearest to it (what ECharts' axis tooltip listed). */
-export function tooltipRows(lines: readonly PlotLine[], at: number): TooltipParam[] {
+export function tooltipRows(lines: readonly PlotLine[], at: number, log = false): TooltipParam[] {
   const rows: TooltipParam[] = [];
   for (const line of lines) {
     const i = nearestIndex(line.points.x, at);
-    if (i >= 0) rows.push({ seriesId: line.id, seriesName: line.name, color: line.color, value: [line.points.x[i]!, line.points.y[i]!] });
+    if (i < 0) continue;
+    // A value the axis cannot show (≤ 0 on a log axis) is a gap in the line: not listed either.
+    const y = line.points.y[i]!;
+    if (drawable(y, log)) rows.push({ seriesId: line.id, seriesName: line.name, color: line.color, value: [line.points.x[i]!, y] });
   }
   return rows;
 }

@@ -102,7 +102,7 @@ export function useLineChart(options: LineChartOptions) {
     }
     const colors = chartColors();
     const order = lastContent.axes.tooltipOrder === 'nearest' && pointerHere ? cursorY() : null;
-    const rows = tooltipRows(lastContent.lines, cursorX);
+    const rows = tooltipRows(lastContent.lines, cursorX, lastContent.axes.log);
     const html = tooltipHtml(rows, lastContent.axes.xFormat, order, tooltipX(rows, cursorX));
     const x = chart.convertToPixel({ xAxisIndex: 0 }, cursorX) as unknown as number;
     const yValue = pointerHere ? cursorY() : null;

@@ -41,7 +41,7 @@ describe('drawing lines ourselves: pixels, paths, tooltip rows', () => {
   it('dashes in multiples of the line width', () => {
     expect(dashPattern('solid', 2)).toEqual([]);
     expect(dashPattern('dashed', 2)).toEqual([8, 4]);
-    expect(dashPattern('dotted', 2)).toEqual([2, 3]);
+    expect(dashPattern('dotted', 2)).toEqual([2, 2]);
   });
 
   it('finds the nearest point by x, ties to the left', () => {
@@ -56,6 +56,10 @@ describe('drawing lines ourselves: pixels, paths, tooltip rows', () => {
       { seriesId: 'a', seriesName: 'run a', color: '#123456', value: [10, 2] },
       { seriesId: 'b', seriesName: 'run b', color: '#123456', value: [15, 8] },
     ]);
+    // On a log axis a value ≤ 0 is a gap in its line, and the tooltip leaves it out too.
+    const onLog = tooltipRows([line('a', [0, 10], [1, 0]), line('b', [0, 10], [3, 4])], 10, true);
+    expect(onLog.map((r) => r.seriesId)).toEqual(['b']);
+    expect(tooltipRows([line('a', [0, 10], [1, 0])], 10, false)[0]!.value).toEqual([10, 0]);
   });
 
   it('heads the tooltip with the step nearest the cursor, not the largest row’s', () => {
