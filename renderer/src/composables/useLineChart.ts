@@ -101,11 +101,12 @@ export function useLineChart(options: LineChartOptions) {
       return;
     }
     const colors = chartColors();
-    const order = lastContent.axes.tooltipOrder === 'nearest' && pointerHere ? cursorY() : null;
+    // The y under the pointer when it is in this chart: it orders the rows ('nearest') and places the tooltip.
+    const yValue = pointerHere ? cursorY() : null;
+    const order = lastContent.axes.tooltipOrder === 'nearest' ? yValue : null;
     const rows = tooltipRows(lastContent.lines, cursorX, lastContent.axes.log);
     const html = tooltipHtml(rows, lastContent.axes.xFormat, order, tooltipX(rows, cursorX));
     const x = chart.convertToPixel({ xAxisIndex: 0 }, cursorX) as unknown as number;
-    const yValue = pointerHere ? cursorY() : null;
     const y = yValue === null ? GRID.top : (chart.convertToPixel({ yAxisIndex: 0 }, yValue) as unknown as number);
     layer.tooltip(html, x, y, colors);
     layer.cursor(pointerHere ? null : x, colors);
